@@ -1,0 +1,117 @@
+"""The segmenter protocol shared by every segmentation in custseg.
+
+Every segmentation, rule-based or learned, is an estimator on the customer
+table with ``fit(X)``, integer ``labels_``, ``predict(X)``, readable
+``segment_names_`` indexed by label, and ``profiles_``: one row per segment.
+:func:`segment_profiles` computes that table, so every segmenter (and the
+validation report) describes segments the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import ClusterMixin
+
+from custseg._tables import as_pandas_table
+
+__all__ = ["SegmenterMixin", "segment_profiles"]
+
+
+def segment_profiles(
+    X,
+    labels,
+    segment_names=None,
+    *,
+    monetary_col="monetary",
+    frequency_col="frequency",
+):
+    """Describe each segment of a customer table.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like of shape (n_customers, n_features)
+        The customer table in original units (pandas, polars or numpy).
+    labels : array-like of int, shape (n_customers,)
+        Segment label of each customer, ``0 .. n_segments - 1``.
+    segment_names : array-like of str, optional
+        Name of each segment, indexed by label.  Defaults to ``"segment <k>"``.
+        Segments that have a name but no customer get a row with 0 customers.
+    monetary_col, frequency_col : str
+        Columns used for the revenue share, orders and average order value
+        columns, when they are present in ``X``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by label (``segment``), with columns ``name``, ``customers``,
+        ``share`` (of customers), the median of every numeric feature in
+        original units, and, when the columns exist, ``revenue_share``
+        (share of the total of ``monetary_col``), ``orders`` (sum of
+        ``frequency_col``) and ``avg_order_value`` (revenue / orders).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"frequency": [1, 3, 5, 7], "monetary": [10.0, 30.0, 50.0, 110.0]})
+    >>> segment_profiles(X, [0, 0, 1, 1], ["low", "high"])[
+    ...     ["name", "customers", "share", "monetary", "revenue_share", "avg_order_value"]]
+             name  customers  share  monetary  revenue_share  avg_order_value
+    segment
+    0         low          2    0.5      20.0           0.2             10.0
+    1        high          2    0.5      80.0           0.8             13.333333
+    """
+    table = as_pandas_table(X)
+    labels = np.asarray(labels)
+    if labels.shape[0] != len(table):
+        raise ValueError(
+            f"labels has {labels.shape[0]} entries but X has {len(table)} rows."
+        )
+    n_segments = int(labels.max()) + 1 if labels.size else 0
+    if segment_names is not None:
+        n_segments = max(n_segments, len(segment_names))
+        names = [str(name) for name in segment_names]
+    else:
+        names = [f"segment {k}" for k in range(n_segments)]
+    index = pd.RangeIndex(n_segments, name="segment")
+    counts = np.bincount(labels.astype(np.int64), minlength=n_segments) if labels.size else np.zeros(n_segments, dtype=np.int64)
+    total = counts.sum()
+    out = pd.DataFrame(
+        {
+            "name": names,
+            "customers": counts.astype(np.int64),
+            "share": counts / total if total else np.zeros(n_segments),
+        },
+        index=index,
+    )
+    numeric = table.select_dtypes(include=["number", "bool"]).reset_index(drop=True)
+    if numeric.shape[1]:
+        medians = numeric.astype(float).groupby(labels).median()
+        out = out.join(medians.reindex(index))
+    if monetary_col in numeric:
+        revenue = numeric[monetary_col].astype(float).groupby(labels).sum().reindex(index)
+        grand_total = float(numeric[monetary_col].sum())
+        out["revenue_share"] = (revenue / grand_total).fillna(0.0) if grand_total else np.nan
+        if frequency_col in numeric:
+            orders = numeric[frequency_col].groupby(labels).sum().reindex(index).fillna(0)
+            out["orders"] = orders.astype(np.int64) if np.allclose(orders, orders.round()) else orders
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out["avg_order_value"] = revenue.fillna(0.0) / orders.replace(0, np.nan)
+    return out
+
+
+class SegmenterMixin(ClusterMixin):
+    """Mixin for segmenters: the shared fitted attributes and ``fit_predict``.
+
+    Subclasses call :meth:`_set_segments` at the end of ``fit`` with the
+    customer table in original units, the integer labels and the segment
+    names.  It sets ``labels_``, ``segment_names_`` and ``profiles_``.
+    """
+
+    def _set_segments(self, X, labels, segment_names, **profile_kwargs):
+        self.labels_ = np.asarray(labels, dtype=np.int64)
+        self.segment_names_ = np.asarray([str(n) for n in segment_names], dtype=object)
+        self.profiles_ = segment_profiles(
+            X, self.labels_, self.segment_names_, **profile_kwargs
+        )
+        return self

@@ -1,0 +1,6 @@
+"""Built-in synthetic data and loaders for public datasets read from local files."""
+
+from custseg.datasets._loaders import load_cdnow, load_online_retail
+from custseg.datasets._synthetic import PERSONAS, make_transactions
+
+__all__ = ["PERSONAS", "load_cdnow", "load_online_retail", "make_transactions"]
