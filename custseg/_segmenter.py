@@ -1,0 +1,412 @@
+"""CustomerSegmenter: learned segments with a reported choice of k and personas."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
+from sklearn.cluster import KMeans
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._tags import TransformerTags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from custseg._k_selection import (
+    CRITERIA,
+    choose_k,
+    internal_scores,
+    selection_table,
+    silhouette_many,
+    stability_score,
+)
+from custseg._personas import name_personas
+from custseg._preprocessing import LogRobustScaler
+from custseg._segments import SegmenterMixin, segment_profiles
+from custseg._tables import as_pandas_table
+
+__all__ = ["CustomerSegmenter"]
+
+_RFM = ("recency", "frequency", "monetary")
+_ID_NAMES = {"id", "customer", "customerid", "userid", "clientid", "accountid"}
+
+
+def _estimator_has(attr):
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        return hasattr(KMeans() if self.estimator is None else self.estimator, attr)
+
+    return check
+
+
+def _k_param(estimator):
+    params = estimator.get_params(deep=False)
+    return next((p for p in ("n_clusters", "n_components") if p in params), None)
+
+
+def _fit_k(base, param, k, Z):
+    """Fit one candidate k; return it with its labels and criteria."""
+    model = clone(base).set_params(**{param: k}).fit(Z)
+    labels = np.asarray(model.predict(Z))
+    ch, db = internal_scores(Z, labels)
+    inertia = float(model.inertia_) if hasattr(model, "inertia_") else np.nan
+    bic = float(model.bic(Z)) if hasattr(model, "bic") else np.nan
+    return model, labels, {"calinski_harabasz": ch, "davies_bouldin": db,
+                           "inertia": inertia, "bic": bic}  # fmt: skip
+
+
+def _bootstrap_labels(base, param, k, Z, seed):
+    rows = np.random.RandomState(seed).randint(0, Z.shape[0], Z.shape[0])
+    return clone(base).set_params(**{param: k}).fit(Z[rows]).predict(Z)
+
+
+class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
+    """Learned customer segments with a reported choice of k and readable personas.
+
+    The customer table (one row per customer) is preprocessed for skewed money
+    data (:class:`LogRobustScaler`), clustered by ``estimator``, and every
+    segment is named from its profile by :func:`name_personas`.  Profiles are
+    in original units.
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit`` and ``predict``, default=None
+        The clusterer, cloned into ``estimator_``.  ``None`` means
+        ``KMeans(n_init="auto")``.  :class:`~sklearn.mixture.GaussianMixture`
+        and any clusterer with ``predict`` plug in.
+    n_segments : int, "auto" or None, default="auto"
+        Number of segments, set as the clusterer's ``n_clusters`` or
+        ``n_components``.  ``"auto"`` picks it from ``min_segments ..
+        max_segments`` (see ``k_selection_``); ``None`` keeps the clusterer's
+        own setting.
+    features : sequence of str, default=None
+        Columns to cluster on.  Default: ``recency``, ``frequency`` and
+        ``monetary`` when all are present, else every numeric column except
+        identifier-like ones (``id``, ``*_id``, ``CustomerID``).  The index
+        (customer ids) is never a feature.
+    log_transform : "auto" or bool, default="auto"
+        ``log1p`` of skewed non-negative features (see :class:`LogRobustScaler`).
+    scale : bool, default=True
+        Robust scaling (median, interquartile range) after the log.
+    min_segments, max_segments : int, default=2, 10
+        Range of k searched when ``n_segments="auto"``.
+    selection : str, default="vote"
+        How ``"auto"`` chooses k.  ``"vote"``: each criterion (silhouette,
+        Calinski-Harabasz, Davies-Bouldin, the knee of the inertia curve when
+        the clusterer has ``inertia_``, BIC when it has ``bic``) votes for its
+        preferred k; most votes wins, ties go to the higher silhouette, then to
+        the smaller k.  A criterion name uses that criterion alone.
+    sample_size : int, default=10_000
+        Customers sampled for the silhouette and for the bootstrap stability.
+    search_size : int or None, default=100_000
+        When the table has more customers, the search over k runs on a random
+        subset of this size and the chosen k is then refitted on everyone.
+        ``None`` searches on all customers.
+    n_bootstrap : int, default=10
+        Bootstrap refits of the chosen k to measure its stability (mean
+        adjusted Rand index with the chosen solution on the sample); 0 skips.
+    vocabulary : dict, default=None
+        Persona words per feature, overriding
+        :data:`custseg._personas.DEFAULT_VOCABULARY`.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the clusterer (when it has ``random_state``) and the samples.
+    n_jobs : int, default=None
+        Parallel jobs over the candidate k (joblib); results do not depend on it.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted clusterer.
+    preprocessor_ : LogRobustScaler
+        The fitted preprocessing.
+    n_segments_ : int
+        Number of segments.
+    labels_ : ndarray of int, shape (n_customers,)
+        Segment of each customer.
+    segment_names_ : ndarray of str
+        Persona name of each segment, indexed by label.
+    profiles_ : pandas.DataFrame
+        :func:`custseg.segment_profiles` plus ``description`` (and
+        ``rule_segment`` where available).
+    personas_ : pandas.DataFrame
+        :func:`name_personas` output: names, descriptions, percentiles.
+    k_selection_ : pandas.DataFrame
+        Only when ``n_segments="auto"``: one row per k, one column per
+        criterion, ``stability`` (chosen k only), ``votes``, ``preferred_by``
+        and ``chosen``.
+    k_preferred_ : dict
+        Only when ``n_segments="auto"``: the k each criterion prefers.
+    n_features_in_ : int
+        Number of features clustered on.
+    feature_names_in_ : ndarray of str
+        Their names, when fitted on a DataFrame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg import CustomerSegmenter
+    >>> from custseg.datasets import make_transactions
+    >>> log, truth = make_transactions(500, random_state=0)
+    >>> end = log["date"].max().normalize()
+    >>> by = log.groupby("customer_id")
+    >>> table = pd.DataFrame({
+    ...     "recency": (end - by["date"].max().dt.normalize()).dt.days,
+    ...     "frequency": by["order_id"].nunique(),
+    ...     "monetary": by["amount"].sum()})
+    >>> seg = CustomerSegmenter(random_state=0).fit(table)
+    >>> seg.n_segments_
+    5
+    >>> sorted(seg.segment_names_)  # doctest: +NORMALIZE_WHITESPACE
+    ['Fairly recent regular good spenders', 'Lapsed occasional low spenders',
+     'Lapsing frequent big spenders', 'Recent frequent big spenders',
+     'Recent one-off modest spenders']
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_segments": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],  # fmt: skip
+        "features": ["array-like", None],
+        "log_transform": [StrOptions({"auto"}), "boolean"],
+        "scale": ["boolean"],
+        "min_segments": [Interval(Integral, 2, None, closed="left")],
+        "max_segments": [Interval(Integral, 2, None, closed="left")],
+        "selection": [StrOptions({"vote", *CRITERIA})],
+        "sample_size": [Interval(Integral, 3, None, closed="left")],
+        "search_size": [Interval(Integral, 3, None, closed="left"), None],
+        "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
+        "vocabulary": [dict, None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, estimator=None, *, n_segments="auto", features=None,
+                 log_transform="auto", scale=True, min_segments=2, max_segments=10,
+                 selection="vote", sample_size=10_000, search_size=100_000,
+                 n_bootstrap=10, vocabulary=None, random_state=None, n_jobs=None):  # fmt: skip
+        self.estimator = estimator
+        self.n_segments = n_segments
+        self.features = features
+        self.log_transform = log_transform
+        self.scale = scale
+        self.min_segments = min_segments
+        self.max_segments = max_segments
+        self.selection = selection
+        self.sample_size = sample_size
+        self.search_size = search_size
+        self.n_bootstrap = n_bootstrap
+        self.vocabulary = vocabulary
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # -- input -------------------------------------------------------------
+    def _default_features(self, table):
+        if all(f in table for f in _RFM):
+            return list(_RFM)
+        return [
+            c for c in table.columns
+            if pd.api.types.is_numeric_dtype(table[c])
+            and c.lower().replace("_", "") not in _ID_NAMES
+            and not c.lower().endswith("_id")
+        ]  # fmt: skip
+
+    def _validate_table(self, X, reset):
+        """Return (array of features, frame of original units or None)."""
+        if not hasattr(X, "columns") or isinstance(X, np.ndarray):
+            if reset and self.features is not None:
+                raise ValueError("features= selects columns by name: pass a DataFrame.")
+            return validate_data(self, X, dtype=np.float64, reset=reset), None
+        table = as_pandas_table(X)
+        if reset:
+            features = (self._default_features(table) if self.features is None
+                        else [str(f) for f in self.features])  # fmt: skip
+            if not features:
+                raise ValueError("X has no numeric column to cluster on.")
+        else:
+            features = list(getattr(self, "feature_names_in_", table.columns))
+        missing = [f for f in features if f not in table]
+        if missing:
+            raise ValueError(f"Column(s) {missing} not found in X; it has "
+                             f"{list(table.columns)}.")  # fmt: skip
+        for f in features:
+            column = table[f]
+            if not (pd.api.types.is_numeric_dtype(column)
+                    or pd.api.types.is_bool_dtype(column)):  # fmt: skip
+                raise TypeError(f"Column {f!r} has dtype {column.dtype}: features "
+                                "must be numeric.")  # fmt: skip
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            n_bad = int((~np.isfinite(values)).sum())
+            if n_bad:
+                raise ValueError(f"Column {f!r} has {n_bad} missing or infinite "
+                                 "values (NaN or inf); fill or drop them first.")  # fmt: skip
+        frame = table[features]
+        return validate_data(self, frame, dtype=np.float64, reset=reset), frame
+
+    # -- fit ---------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Preprocess, choose k if asked, cluster and name the segments.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_customers, n_features)
+            The customer table (pandas indexed by customer id, polars, numpy).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : CustomerSegmenter
+        """
+        A, frame = self._validate_table(X, reset=True)
+        rng = check_random_state(self.random_state)
+        self.preprocessor_ = LogRobustScaler(self.log_transform, scale=self.scale)
+        Z = self.preprocessor_.fit_transform(A)
+        base = clone(KMeans() if self.estimator is None else self.estimator)
+        if self.random_state is not None and "random_state" in base.get_params():
+            base.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
+        param = _k_param(base)
+        if self.n_segments is not None and param is None:
+            raise ValueError(f"{type(base).__name__} has neither n_clusters nor "
+                             "n_components: use n_segments=None.")  # fmt: skip
+        if self.n_segments == "auto":
+            self.estimator_ = self._search(base, param, Z, rng)
+        else:
+            if self.n_segments is not None:
+                base.set_params(**{param: self.n_segments})
+            self.estimator_ = base.fit(Z)
+            self.n_segments_ = self.n_segments
+        labels = np.asarray(self.estimator_.predict(Z), dtype=np.int64)
+        if labels.size and labels.min() < 0:
+            raise ValueError(f"{type(base).__name__} predicted negative labels "
+                             "(noise); CustomerSegmenter needs one segment each.")  # fmt: skip
+        if self.n_segments_ is None:
+            self.n_segments_ = int(labels.max()) + 1
+        if frame is None:
+            frame = pd.DataFrame(A, columns=[f"x{i}" for i in range(A.shape[1])])
+        self._name_segments(X, frame, labels)
+        return self
+
+    def _search(self, base, param, Z, rng):
+        n = Z.shape[0]
+        if self.min_segments > self.max_segments:
+            raise ValueError(f"min_segments={self.min_segments} is larger than "
+                             f"max_segments={self.max_segments}.")  # fmt: skip
+        ks = list(range(self.min_segments, min(self.max_segments, n - 1) + 1))
+        if not ks:
+            raise ValueError(f"n_segments='auto' needs more than {self.min_segments}"
+                             f" customers, got n_samples={n}.")  # fmt: skip
+        rows = None
+        if self.search_size is not None and n > self.search_size:
+            rows = np.sort(rng.choice(n, self.search_size, replace=False))
+        Zs = Z if rows is None else Z[rows]
+        sample = rng.choice(Zs.shape[0], min(self.sample_size, Zs.shape[0]),
+                            replace=False)  # fmt: skip
+        fits = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_k)(base, param, k, Zs) for k in ks
+        )
+        scores = {
+            name: [f[2][name] for f in fits]
+            for name in CRITERIA
+            if name != "silhouette"
+        }
+        scores["silhouette"] = silhouette_many(Zs[sample], [f[1][sample] for f in fits])
+        table, preferred = selection_table(ks, scores)
+        chosen, votes = choose_k(table, preferred, self.selection)
+        model, labels, _ = fits[ks.index(chosen)]
+        table["stability"] = np.nan
+        if self.n_bootstrap:
+            seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_bootstrap)
+            boot = Parallel(n_jobs=self.n_jobs)(
+                delayed(_bootstrap_labels)(base, param, chosen, Zs[sample], s)
+                for s in seeds
+            )
+            table.loc[chosen, "stability"] = stability_score(labels[sample], boot)
+        table["votes"] = votes
+        table["preferred_by"] = [
+            ", ".join(c for c, k in preferred.items() if k == row) for row in ks
+        ]
+        table["chosen"] = table.index == chosen
+        self.k_selection_, self.k_preferred_ = table, preferred
+        self.n_segments_ = chosen
+        if rows is not None:
+            model = clone(base).set_params(**{param: chosen}).fit(Z)
+        return model
+
+    def _name_segments(self, X, frame, labels):
+        table = frame
+        if hasattr(X, "columns") and not isinstance(X, np.ndarray):
+            full = as_pandas_table(X)
+            extra = [c for c in ("frequency", "monetary")
+                     if c in full and c not in frame
+                     and pd.api.types.is_numeric_dtype(full[c])]  # fmt: skip
+            table = pd.concat([frame, full[extra]], axis=1) if extra else frame
+        names = [f"segment {i}" for i in range(self.n_segments_)]
+        draft = segment_profiles(table, labels, names)
+        personas = name_personas(draft, frame, features=list(frame.columns),
+                                 vocabulary=self.vocabulary)  # fmt: skip
+        self._set_segments(table, labels, personas["name"])
+        self.profiles_["description"] = personas["description"]
+        if "rule_segment" in personas:
+            self.profiles_["rule_segment"] = personas["rule_segment"]
+        self.personas_ = personas
+
+    # -- predict -----------------------------------------------------------
+    def _preprocess(self, X):
+        check_is_fitted(self)
+        A, _ = self._validate_table(X, reset=False)
+        return self.preprocessor_.transform(A)
+
+    def predict(self, X):
+        """Segment of each customer in ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_customers, n_features)
+
+        Returns
+        -------
+        ndarray of int, shape (n_customers,)
+        """
+        return np.asarray(self.estimator_.predict(self._preprocess(X)), dtype=np.int64)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Probability of each segment (when the clusterer has ``predict_proba``).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_customers, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_customers, n_segments)
+        """
+        return self.estimator_.predict_proba(self._preprocess(X))
+
+    @available_if(_estimator_has("transform"))
+    def transform(self, X):
+        """The clusterer's ``transform`` (k-means: distances to the centres).
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_customers, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_customers, n_segments)
+        """
+        return self.estimator_.transform(self._preprocess(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if _estimator_has("transform")(self):
+            tags.transformer_tags = TransformerTags()
+        return tags
