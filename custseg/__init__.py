@@ -10,11 +10,17 @@ from custseg._segments import SegmenterMixin, segment_profiles
 
 # --- issue 3: scores, rules, tiers (custseg/_scoring.py, _rules.py, _tiers.py, _migration.py)
 # --- issue 4: learned segments (custseg/_segmenter.py, _personas.py, _k_selection.py)
+from custseg._personas import name_personas
+from custseg._preprocessing import LogRobustScaler
+from custseg._segmenter import CustomerSegmenter
 # --- issue 5: validation (custseg/_validation.py, ...)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CustomerSegmenter",
+    "LogRobustScaler",
+    "name_personas",
     "SegmenterMixin",
     "segment_profiles",
 ]
