@@ -74,7 +74,11 @@ def segment_profiles(
     else:
         names = [f"segment {k}" for k in range(n_segments)]
     index = pd.RangeIndex(n_segments, name="segment")
-    counts = np.bincount(labels.astype(np.int64), minlength=n_segments) if labels.size else np.zeros(n_segments, dtype=np.int64)
+    counts = (
+        np.bincount(labels.astype(np.int64), minlength=n_segments)
+        if labels.size
+        else np.zeros(n_segments, dtype=np.int64)
+    )
     total = counts.sum()
     out = pd.DataFrame(
         {
@@ -89,12 +93,22 @@ def segment_profiles(
         medians = numeric.astype(float).groupby(labels).median()
         out = out.join(medians.reindex(index))
     if monetary_col in numeric:
-        revenue = numeric[monetary_col].astype(float).groupby(labels).sum().reindex(index)
+        revenue = (
+            numeric[monetary_col].astype(float).groupby(labels).sum().reindex(index)
+        )
         grand_total = float(numeric[monetary_col].sum())
-        out["revenue_share"] = (revenue / grand_total).fillna(0.0) if grand_total else np.nan
+        out["revenue_share"] = (
+            (revenue / grand_total).fillna(0.0) if grand_total else np.nan
+        )
         if frequency_col in numeric:
-            orders = numeric[frequency_col].groupby(labels).sum().reindex(index).fillna(0)
-            out["orders"] = orders.astype(np.int64) if np.allclose(orders, orders.round()) else orders
+            orders = (
+                numeric[frequency_col].groupby(labels).sum().reindex(index).fillna(0)
+            )
+            out["orders"] = (
+                orders.astype(np.int64)
+                if np.allclose(orders, orders.round())
+                else orders
+            )
             with np.errstate(divide="ignore", invalid="ignore"):
                 out["avg_order_value"] = revenue.fillna(0.0) / orders.replace(0, np.nan)
     return out

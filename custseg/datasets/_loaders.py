@@ -57,9 +57,7 @@ def load_cdnow(path):
         first = handle.readline()
     has_header = any(ch.isalpha() for ch in first)
     if has_header:
-        raw = pd.read_csv(
-            path, sep=r"\s+", dtype={"customer_id": str, "date": str}
-        )
+        raw = pd.read_csv(path, sep=r"\s+", dtype={"customer_id": str, "date": str})
         raw = raw.rename(columns={"number_of_cds": "n_cds", "dollar_value": "amount"})
     else:
         raw = pd.read_csv(

@@ -85,7 +85,9 @@ def make_transactions(
     {'at_risk_big_spenders': 28, 'champions': 24, 'lapsed': 60, 'new': 32, 'occasional': 56}
     """
     if not isinstance(n_customers, (int, np.integer)) or n_customers < 1:
-        raise ValueError(f"n_customers must be a positive integer, got {n_customers!r}.")
+        raise ValueError(
+            f"n_customers must be a positive integer, got {n_customers!r}."
+        )
     rng = check_random_state(random_state)
     end = pd.Timestamp(end_date).normalize()
 
@@ -125,9 +127,14 @@ def make_transactions(
     seconds = rng.randint(8 * 3600, 22 * 3600, customer_of_order.size)
 
     width = len(str(n_customers))
-    customer_ids = np.array([f"C{i:0{width}d}" for i in range(n_customers)], dtype=object)
+    customer_ids = np.array(
+        [f"C{i:0{width}d}" for i in range(n_customers)], dtype=object
+    )
     order_ids = np.array(
-        [f"O{i:0{len(str(customer_of_order.size))}d}" for i in range(customer_of_order.size)],
+        [
+            f"O{i:0{len(str(customer_of_order.size))}d}"
+            for i in range(customer_of_order.size)
+        ],
         dtype=object,
     )
     timestamps = (
