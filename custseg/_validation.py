@@ -69,10 +69,13 @@ def _aligned(values, table, what):
     return values
 
 
-def _labels_of(segmentation, table):
+def _labels_of(segmentation, table, seed):
     """Integer labels, segment names and the segmenter (None for plain labels)."""
     if _is_segmenter(segmentation):
-        fitted = clone(segmentation).fit(table)
+        fitted = clone(segmentation)
+        if fitted.get_params(deep=False).get("random_state", 0) is None:
+            fitted.set_params(random_state=int(seed))
+        fitted.fit(table)
         labels = np.asarray(fitted.labels_)
         names = getattr(fitted, "segment_names_", None)
         if names is None:
@@ -174,7 +177,8 @@ def validate_segmentation(
     segmentation : segmenter or array-like of shape (n_customers,)
         A segmenter following the custseg protocol (``fit``, ``labels_``,
         ``predict``, optionally ``segment_names_``): it is cloned and fitted
-        on ``X``, and refitted on bootstrap resamples.  Or plain labels, a
+        on ``X``, and refitted on bootstrap resamples (a ``random_state``
+        parameter left at None is set from ``random_state``).  Or plain labels, a
         hypothesis (str or int per customer; a pandas Series is aligned with
         ``X`` by index): their stability is measured with a reference decision
         tree trained on each resample to reproduce them (see
@@ -248,9 +252,9 @@ def validate_segmentation(
         )
     categorical |= {c for c in table if is_categorical(table[c])}
     rng = check_random_state(random_state)
-    seeds = rng.randint(2**31 - 1, size=2)
+    seeds = rng.randint(2**31 - 1, size=3)
 
-    labels, names, segmenter = _labels_of(segmentation, table)
+    labels, names, segmenter = _labels_of(segmentation, table, seeds[2])
     n_segments = len(names)
     counts = np.bincount(labels, minlength=n_segments)
     present = int((counts > 0).sum())
@@ -309,7 +313,8 @@ def validate_segmentation(
     outcomes = None
     if outcome is not None:
         frame = _aligned(outcome, table, "outcome")
-        frame = frame.to_frame() if isinstance(frame, pd.Series) else frame
+        if isinstance(frame, pd.Series):
+            frame = frame.to_frame("outcome" if frame.name is None else str(frame.name))
         if not isinstance(frame, pd.DataFrame):
             frame = pd.DataFrame({"outcome": np.asarray(frame)})
         frame = frame.reset_index(drop=True)

@@ -1,0 +1,123 @@
+"""calibration_holdout_split."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custseg import calibration_holdout_split
+from custseg.datasets import load_cdnow, make_transactions
+
+
+@pytest.fixture
+def log():
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "b", "c", "d"],
+            "order_id": ["1", "2", "2", "3", "4", "5", "6"],
+            "date": pd.to_datetime(
+                format="ISO8601",
+                arg=[
+                    "2024-01-05",
+                    "2024-03-31 23:00",
+                    "2024-03-31 23:30",
+                    "2024-02-01",
+                    "2024-04-02",
+                    "2024-01-10",
+                    "2024-04-15",
+                ],
+            ),
+            "amount": [10.0, 5.0, 7.0, 20.0, 30.0, 15.0, 99.0],
+        }
+    )
+
+
+def test_split_by_hand(log):
+    before = log.copy()
+    features, outcomes = calibration_holdout_split(
+        log, "2024-03-31", order_col="order_id"
+    )
+    # customers known at the cutoff: a, b, c (d first bought after it)
+    assert features.index.tolist() == ["a", "b", "c"]
+    assert features["recency"].tolist() == [0, 59, 81]  # 2024 is a leap year
+    assert features["frequency"].tolist() == [2, 1, 1]
+    assert features["monetary"].tolist() == [22.0, 20.0, 15.0]
+    assert outcomes.index.equals(features.index)
+    assert outcomes["spend"].tolist() == [0.0, 30.0, 0.0]
+    assert outcomes["orders"].tolist() == [0, 1, 0]
+    assert outcomes["bought_again"].tolist() == [False, True, False]
+    assert outcomes["orders"].dtype == np.int64
+    pd.testing.assert_frame_equal(log, before)
+
+
+def test_rows_count_as_orders_without_order_col(log):
+    _, outcomes = calibration_holdout_split(log, "2024-02-15")
+    # after 2024-02-15: a has 2 rows (one order), b has 1 row, c none
+    assert outcomes.loc[["a", "b", "c"], "orders"].tolist() == [2, 1, 0]
+    assert outcomes.loc["a", "spend"] == 12.0
+
+
+def test_holdout_end_excludes_later_rows_with_warning(log):
+    with pytest.warns(UserWarning, match="2 transactions after holdout_end"):
+        _, outcomes = calibration_holdout_split(
+            log, "2024-02-15", holdout_end="2024-04-01", order_col="order_id"
+        )
+    assert outcomes.loc["b", "spend"] == 0.0  # 2024-04-02 is after the holdout
+    assert outcomes.loc["a", "orders"] == 1
+
+
+def test_string_dates_and_column_names(log):
+    renamed = log.rename(
+        columns={"customer_id": "cid", "date": "day", "amount": "value"}
+    )
+    renamed["day"] = renamed["day"].dt.strftime("%Y-%m-%d")
+    features, outcomes = calibration_holdout_split(
+        renamed, "2024-03-31", customer_col="cid", date_col="day", amount_col="value"
+    )
+    assert outcomes["spend"].tolist() == [0.0, 30.0, 0.0]
+
+
+def test_errors(log):
+    with pytest.raises(ValueError, match="must be after the cutoff"):
+        calibration_holdout_split(log, "2024-04-15")
+    with pytest.raises(ValueError, match="No transaction on or before the cutoff"):
+        calibration_holdout_split(log, "2023-12-31")
+    with pytest.raises(ValueError, match="amount_col='spend'"):
+        calibration_holdout_split(log, "2024-03-31", amount_col="spend")
+    with pytest.raises(TypeError, match="reference_date is the cutoff"):
+        calibration_holdout_split(log, "2024-03-31", reference_date="2024-03-31")
+    with pytest.raises(TypeError, match="date_col='amount'"):
+        calibration_holdout_split(log, "2024-03-31", date_col="amount")
+    with pytest.raises(TypeError, match="pandas or polars"):
+        calibration_holdout_split(log.to_dict(), "2024-03-31")
+
+
+def test_synthetic_totals_add_up():
+    log, _ = make_transactions(400, random_state=0)
+    cutoff = pd.Timestamp("2025-09-30")
+    features, outcomes = calibration_holdout_split(log, cutoff, order_col="order_id")
+    later = log[log["date"].dt.normalize() > cutoff]
+    known = later[later["customer_id"].isin(features.index)]
+    assert outcomes["spend"].sum() == pytest.approx(known["amount"].sum())
+    assert outcomes["orders"].sum() == known["order_id"].nunique()
+    assert set(features.index) == set(
+        log.loc[log["date"] <= cutoff + pd.Timedelta(days=1), "customer_id"]
+    )
+
+
+def test_polars_input(log):
+    pl = pytest.importorskip("polars")
+    features, outcomes = calibration_holdout_split(pl.from_pandas(log), "2024-03-31")
+    assert outcomes["spend"].tolist() == [0.0, 30.0, 0.0]
+
+
+@pytest.mark.slow
+def test_cdnow_calibration_and_holdout(cdnow_master_path):
+    log = load_cdnow(cdnow_master_path)
+    features, outcomes = calibration_holdout_split(
+        log, "1997-09-30", holdout_end="1998-06-30"
+    )
+    # the cohort first bought in Q1 1997, so every customer is known at the cutoff
+    assert len(features) == 23570
+    holdout = log[log["date"] > "1997-09-30"]
+    assert outcomes["spend"].sum() == pytest.approx(holdout["amount"].sum())
+    assert outcomes["bought_again"].sum() == holdout["customer_id"].nunique()
