@@ -9,10 +9,10 @@ from custseg._rfm import RFMTransformer, rfm_table
 from custseg._segments import SegmenterMixin, segment_profiles
 
 # --- issue 3: scores, rules, tiers (custseg/_scoring.py, _rules.py, _tiers.py, _migration.py)
+from custseg._migration import SegmentMigration, segment_migration
 from custseg._rule_parsing import RuleDiagnostics, diagnose_rules
 from custseg._rule_presets import get_rule_preset, list_rule_presets
 from custseg._rules import RFMSegmenter
-from custseg._migration import SegmentMigration, segment_migration
 from custseg._scoring import RFMScorer
 from custseg._tiers import UsageTiers
 # --- issue 4: learned segments (custseg/_segmenter.py, _personas.py, _k_selection.py)

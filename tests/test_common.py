@@ -6,7 +6,13 @@ carries a written reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from custseg import QuantileSegmenter, RandomSegmenter
+from custseg import (
+    QuantileSegmenter,
+    RandomSegmenter,
+    RFMScorer,
+    RFMSegmenter,
+    UsageTiers,
+)
 
 # --- issue 5: baseline segmenters ---------------------------------------------
 
@@ -39,4 +45,58 @@ def _baseline_expected_failures(estimator):
     expected_failed_checks=_baseline_expected_failures,
 )
 def test_baseline_segmenters_follow_sklearn_conventions(estimator, check):
+    check(estimator)
+
+
+# --- issue 3: RFM scores, rule-based segments, usage tiers --------------------
+
+_RFM_WIDTH = (
+    "an array is read by position and must have exactly three columns "
+    "(recency, frequency, monetary); this check fits on an array of another "
+    "width (2, 4, 5 or 10 columns), which is refused with a ValueError naming "
+    "the width rather than silently scoring the wrong columns"
+)
+_RFM_WIDTH_CHECKS = [
+    "check_estimators_overwrite_params",
+    "check_estimators_fit_returns_self",
+    "check_readonly_memmap_input",
+    "check_n_features_in_after_fitting",
+    "check_positive_only_tag_during_fit",
+    "check_estimators_dtypes",
+    "check_dtype_object",
+    "check_fit2d_1sample",
+    "check_fit_idempotent",
+    "check_fit_check_is_fitted",
+    "check_n_features_in",
+]
+_NOT_BLOBS = (
+    "rule-based segments are fixed score boxes, not clusters: they are not "
+    "meant to recover make_blobs clusters"
+)
+
+
+def _rfm_expected_failures(estimator):
+    if isinstance(estimator, RFMScorer | RFMSegmenter):
+        failures = dict.fromkeys(_RFM_WIDTH_CHECKS, _RFM_WIDTH)
+        if isinstance(estimator, RFMSegmenter):
+            failures["check_clustering"] = _NOT_BLOBS + "; also " + _RFM_WIDTH
+        return failures
+    if isinstance(estimator, UsageTiers):
+        return {
+            "check_clustering": "usage must be >= 0 (positive_only tag), but this "
+            "check feeds standardized blobs without applying the tag; a 1-D "
+            "tiering of one column is also not meant to recover 2-D blobs",
+            "check_positive_only_tag_during_fit": "UsageTiers reads only its usage "
+            "column (column 0 here), which stays positive after the check "
+            "subtracts the global mean of iris; negative values in the other "
+            "columns are legitimately ignored",
+        }
+    return {}
+
+
+@parametrize_with_checks(
+    [RFMScorer(n_bins=3), RFMSegmenter(), UsageTiers(column=0)],
+    expected_failed_checks=_rfm_expected_failures,
+)
+def test_rfm_estimators_follow_sklearn_conventions(estimator, check):
     check(estimator)

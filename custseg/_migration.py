@@ -1,0 +1,170 @@
+"""segment_migration: how customers move between two periods' segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["SegmentMigration", "segment_migration"]
+
+NEW, GONE = "(new)", "(gone)"
+
+
+@dataclass(frozen=True)
+class SegmentMigration:
+    """The transition table between two segmentations.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Customers per (segment before, segment after).  Rows are the earlier
+        segments plus ``"(new)"`` (customers only in the later period);
+        columns are the later segments plus ``"(gone)"`` (customers only in
+        the earlier period).  The ``"(new)", "(gone)"`` cell is always 0.
+    shares : pandas.DataFrame
+        ``counts`` divided by row totals: where each earlier segment's
+        customers went (rows with no customer are 0).
+    n_matched : int
+        Customers present in both periods.
+    n_new : int
+        Customers only in the later period.
+    n_gone : int
+        Customers only in the earlier period.
+    """
+
+    counts: pd.DataFrame
+    shares: pd.DataFrame
+    n_matched: int
+    n_new: int
+    n_gone: int
+
+    def __repr__(self):
+        return (
+            f"SegmentMigration(n_matched={self.n_matched}, n_new={self.n_new}, "
+            f"n_gone={self.n_gone})\n{self.counts}"
+        )
+
+
+def _as_series(labels, names, which):
+    """Labels keyed by customer id (or position) as a pandas Series."""
+    if isinstance(labels, pd.DataFrame) or (
+        hasattr(labels, "columns") and hasattr(labels, "to_pandas")
+    ):
+        frame = labels.to_pandas() if not isinstance(labels, pd.DataFrame) else labels
+        if frame.shape[1] != 2:
+            raise ValueError(
+                f"{which}: a DataFrame must have two columns (customer id, label); "
+                f"got {list(frame.columns)}."
+            )
+        series = pd.Series(
+            frame.iloc[:, 1].to_numpy(), index=frame.iloc[:, 0].to_numpy()
+        )
+    elif isinstance(labels, pd.Series):
+        series = labels
+    elif isinstance(labels, dict):
+        series = pd.Series(labels)
+    elif hasattr(labels, "to_pandas"):  # polars Series: positional
+        series = labels.to_pandas().reset_index(drop=True)
+    else:
+        array = np.asarray(labels)
+        if array.ndim != 1:
+            raise ValueError(
+                f"{which} must be one-dimensional, got shape {array.shape}."
+            )
+        series = pd.Series(array)
+    if series.index.has_duplicates:
+        dup = int(series.index.duplicated().sum())
+        raise ValueError(f"{which} has {dup} duplicated customer id(s).")
+    if series.isna().any():
+        raise ValueError(f"{which} has {int(series.isna().sum())} missing label(s).")
+    if names is not None:
+        names = np.asarray(names, dtype=object)
+        codes = series.to_numpy()
+        if not np.issubdtype(np.asarray(codes).dtype, np.integer):
+            raise TypeError(f"{which}: names are given, so the labels must be ints.")
+        if codes.size and (codes.min() < 0 or codes.max() >= names.size):
+            raise ValueError(f"{which} has labels outside 0..{names.size - 1}.")
+        return pd.Series(names[codes], index=series.index), [str(n) for n in names]
+    order = pd.unique(series.to_numpy())
+    try:
+        order = sorted(order)
+    except TypeError:
+        pass
+    return series, list(order)
+
+
+def segment_migration(
+    labels_before, labels_after, *, names_before=None, names_after=None
+):
+    """Transition table of customers between two periods' segments.
+
+    Works for any two segmentations (the segment sets may differ).
+
+    Parameters
+    ----------
+    labels_before, labels_after : Series, dict, DataFrame or array-like
+        Segment of each customer in the earlier and the later period.  A
+        pandas Series (indexed by customer id), a dict ``{id: label}`` or a
+        two-column frame ``(id, label)`` (pandas or polars) is matched by
+        customer id, so customers who appear or disappear are counted
+        separately.  Plain arrays are matched by position and must have the
+        same length.
+    names_before, names_after : array-like of str, optional
+        Segment names indexed by integer label (e.g. ``segment_names_``);
+        rows and columns then use the names and include empty segments.
+
+    Returns
+    -------
+    SegmentMigration
+        ``counts``, row ``shares`` and the numbers of matched, new and gone
+        customers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg import segment_migration
+    >>> before = pd.Series({"a": "loyal", "b": "loyal", "c": "new", "d": "new"})
+    >>> after = pd.Series({"a": "loyal", "b": "at risk", "c": "loyal", "e": "new"})
+    >>> mig = segment_migration(before, after)
+    >>> mig.counts
+    after   at risk  loyal  new  (gone)
+    before
+    loyal         1      1    0       0
+    new           0      1    0       1
+    (new)         0      0    1       0
+    >>> mig.shares.loc["new"].tolist()
+    [0.0, 0.5, 0.0, 0.5]
+    """
+    before, rows = _as_series(labels_before, names_before, "labels_before")
+    after, cols = _as_series(labels_after, names_after, "labels_after")
+    positional = not any(
+        isinstance(x, pd.Series | dict | pd.DataFrame) or hasattr(x, "columns")
+        for x in (labels_before, labels_after)
+    )
+    if positional and len(before) != len(after):
+        raise ValueError(
+            f"labels_before has {len(before)} entries and labels_after {len(after)}; "
+            "arrays are matched by position, so pass Series indexed by customer id "
+            "to compare periods with different customers."
+        )
+    joined = pd.concat(
+        [before.astype(object).rename("before"), after.astype(object).rename("after")],
+        axis=1,
+        join="outer",
+    )
+    gone = joined["after"].isna()
+    new = joined["before"].isna()
+    b = joined["before"].astype(object).where(~new, NEW)
+    a = joined["after"].astype(object).where(~gone, GONE)
+    counts = pd.crosstab(b, a).reindex(
+        index=[*rows, NEW], columns=[*cols, GONE], fill_value=0
+    )
+    counts.index.name, counts.columns.name = "before", "after"
+    counts = counts.astype(np.int64)
+    totals = counts.sum(axis=1).replace(0, np.nan)
+    shares = counts.div(totals, axis=0).fillna(0.0)
+    return SegmentMigration(
+        counts, shares, int((~gone & ~new).sum()), int(new.sum()), int(gone.sum())
+    )

@@ -1,0 +1,223 @@
+"""Rule presets for :class:`~custseg.RFMSegmenter`, with one-line descriptions.
+
+Each preset is a list of rules evaluated in order (first match wins).  A rule
+is either inclusive score ranges per metric (a missing metric means any
+score) or an explicit list of ``"RFM"`` codes.  Scores run from 1 to the
+preset's ``n_bins`` and higher is better for all three metrics (recency is
+reversed by :class:`~custseg.RFMScorer`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["PRESETS", "get_rule_preset", "list_rule_presets"]
+
+_DESCRIPTIONS = {
+    "Champions": "Bought recently, buy often and spend the most.",
+    "Loyal": "Buy regularly and not long ago: the core of repeat business.",
+    "Loyal Customers": "Buy regularly and spend well: the core of repeat business.",
+    "Potential Loyalist": "Recent customers with more than one order: can become regulars.",
+    "New": "First order very recently; not yet a habit.",
+    "New Customers": "First order recently; not yet a habit.",
+    "Promising": "Fairly recent buyers with a single order so far.",
+    "Need Attention": "Middling recency and frequency; will slip without a nudge.",
+    "About to Sleep": "Few orders, the last a while ago; reactivate before they lapse.",
+    "About To Sleep": "Few orders, the last a while ago; reactivate before they lapse.",
+    "At Risk": "Bought often but not for a long time.",
+    "Can't Lose Them": "Were among the most frequent, biggest spenders; gone quiet for long.",
+    "Hibernating": "Few orders and low spend, the last one long ago.",
+    "Lost": "Lowest recency and frequency: the least likely to come back.",
+    "Premium Customer": "Top two quartiles on recency, frequency and monetary value.",
+    "Repeat Customer": "Top two frequency quartiles and top half on recency or spend.",
+    "Top Spender": "Top two monetary quartiles and top half on recency or frequency.",
+    "At Risk Customer": "Bottom two quartiles on at least two of the three metrics.",
+    "Inactive Customer": "Bottom quartile on at least two of the three metrics.",
+}
+
+
+def _ranges(r=(1, 5), f=(1, 5), m=(1, 5)):
+    return {"recency": r, "frequency": f, "monetary": m}
+
+
+def _r_table(names, rl, ru, fl, fu, ml, mu):
+    return [
+        (n, _ranges((a, b), (c, d), (e, g)))
+        for n, a, b, c, d, e, g in zip(names, rl, ru, fl, fu, ml, mu, strict=True)
+    ]
+
+
+# R rfm (rfm_segment examples).  Current docs: first match wins.
+_R_CURRENT = _r_table(
+    [
+        "Champions", "Potential Loyalist", "Loyal Customers", "Promising",
+        "New Customers", "Can't Lose Them", "At Risk", "Need Attention",
+        "About To Sleep", "Lost",
+    ],
+    [5, 3, 2, 3, 4, 1, 1, 1, 2, 1],
+    [5, 5, 4, 4, 5, 2, 2, 3, 3, 1],
+    [5, 3, 2, 1, 1, 3, 2, 3, 1, 1],
+    [5, 5, 4, 3, 3, 4, 5, 5, 3, 5],
+    [5, 2, 2, 3, 1, 4, 4, 3, 1, 1],
+    [5, 5, 4, 5, 5, 5, 5, 5, 4, 5],
+)  # fmt: skip
+
+# The vignette example of rfm <= 0.2.x, whose loop let a later rule overwrite
+# an earlier one (last match wins, fixed in rsquaredacademy/rfm#67).  Listed
+# here in reverse so that first-match-wins reproduces what R computed.
+_R_LEGACY = _r_table(
+    [
+        "Champions", "Loyal Customers", "Potential Loyalist", "New Customers",
+        "Promising", "Need Attention", "About To Sleep", "At Risk",
+        "Can't Lose Them", "Lost",
+    ],
+    [4, 2, 3, 4, 3, 2, 2, 1, 1, 1],
+    [5, 5, 5, 5, 4, 3, 3, 2, 1, 2],
+    [4, 3, 1, 1, 1, 2, 1, 2, 4, 1],
+    [5, 5, 3, 1, 1, 3, 2, 5, 5, 2],
+    [4, 3, 1, 1, 1, 2, 1, 2, 4, 1],
+    [5, 5, 3, 1, 1, 3, 2, 5, 5, 2],
+)[::-1]  # fmt: skip
+
+# PyMC-Marketing ``rfm_segments`` default ``segment_config`` (quartiles).
+_PYMC = [
+    ("Premium Customer", "334 443 444 344 434 433 343 333".split()),
+    ("Repeat Customer", "244 234 232 332 143 233 243".split()),
+    (
+        "Top Spender",
+        "424 414 144 314 324 124 224 423 413 133 323 313 134".split(),
+    ),
+    (
+        "At Risk Customer",
+        "422 223 212 122 222 132 322 312 412 123 214".split(),
+    ),
+    ("Inactive Customer", "411 111 113 114 112 211 311".split()),
+]
+
+# custseg's Putler-style map: 11 named segments covering all 125 codes with
+# no rule shadowed (checked in tests/test_rules.py).
+_PUTLER = [
+    ("Champions", _ranges(r=(4, 5), f=(4, 5), m=(4, 5))),
+    ("Loyal", _ranges(r=(3, 5), f=(3, 5))),
+    ("Potential Loyalist", _ranges(r=(4, 5), f=(2, 2))),
+    ("New", _ranges(r=(5, 5), f=(1, 1))),
+    ("Promising", _ranges(r=(4, 4), f=(1, 1))),
+    ("Need Attention", _ranges(r=(3, 3), f=(2, 2))),
+    ("About to Sleep", _ranges(r=(3, 3), f=(1, 1))),
+    ("Can't Lose Them", _ranges(r=(1, 2), f=(4, 5), m=(4, 5))),
+    ("At Risk", _ranges(r=(1, 2), f=(3, 5))),
+    ("Hibernating", _ranges(r=(2, 2), f=(1, 2))),
+    ("Lost", _ranges(r=(1, 1), f=(1, 2))),
+]
+
+PRESETS = {
+    "putler": {
+        "rules": _PUTLER,
+        "n_bins": 5,
+        "catch_all": "Other",
+        "description": "11 Putler-style segments on quintile scores, covering all "
+        "125 codes (the default).",
+    },
+    "r_rfm": {
+        "rules": _R_CURRENT,
+        "n_bins": 5,
+        "catch_all": "Others",
+        "description": "R rfm's documented rfm_segment example (current "
+        "version, first match wins).",
+    },
+    "r_rfm_legacy": {
+        "rules": _R_LEGACY,
+        "n_bins": 5,
+        "catch_all": "Others",
+        "description": "R rfm <= 0.2 vignette example as R evaluated it (last "
+        "match wins): Champions is never reached.",
+    },
+    "pymc": {
+        "rules": _PYMC,
+        "n_bins": 4,
+        "catch_all": "Other",
+        "description": "PyMC-Marketing rfm_segments default segment_config "
+        "(quartile codes; 18 of 64 codes fall to 'Other').",
+    },
+}
+
+
+def describe_segment(name):
+    """One-line description of a preset segment name ('' when unknown)."""
+    return _DESCRIPTIONS.get(name, "")
+
+
+def list_rule_presets():
+    """List the rule presets of :class:`~custseg.RFMSegmenter`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by preset name, with ``n_rules``, ``n_bins``, the name of the
+        catch-all segment and a description.
+
+    Examples
+    --------
+    >>> from custseg import list_rule_presets
+    >>> list_rule_presets()[["n_rules", "n_bins"]]
+                  n_rules  n_bins
+    preset
+    putler             11       5
+    r_rfm              10       5
+    r_rfm_legacy       10       5
+    pymc                5       4
+    """
+    rows = {
+        name: {
+            "n_rules": len(p["rules"]),
+            "n_bins": p["n_bins"],
+            "catch_all": p["catch_all"],
+            "description": p["description"],
+        }
+        for name, p in PRESETS.items()
+    }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "preset"
+    return out
+
+
+def get_rule_preset(name):
+    """Return a preset's rules as a DataFrame, in evaluation order.
+
+    The frame can be edited and passed back as ``RFMSegmenter(rules=...)``.
+
+    Parameters
+    ----------
+    name : str
+        A preset name from :func:`list_rule_presets`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per rule: ``segment``, ``description`` and either the
+        inclusive score ranges (``recency_lower``, ``recency_upper``, ...) or
+        ``codes`` (a list of ``"RFM"`` code strings).
+
+    Examples
+    --------
+    >>> from custseg import get_rule_preset
+    >>> get_rule_preset("putler").iloc[0][["segment", "recency_lower", "monetary_upper"]]
+    segment           Champions
+    recency_lower             4
+    monetary_upper            5
+    Name: 0, dtype: object
+    """
+    if name not in PRESETS:
+        raise ValueError(
+            f"Unknown rule preset {name!r}; choose one of {sorted(PRESETS)}."
+        )
+    rows = []
+    for segment, spec in PRESETS[name]["rules"]:
+        row = {"segment": segment, "description": describe_segment(segment)}
+        if isinstance(spec, dict):
+            for metric, (lo, hi) in spec.items():
+                row[f"{metric}_lower"], row[f"{metric}_upper"] = lo, hi
+        else:
+            row["codes"] = list(spec)
+        rows.append(row)
+    return pd.DataFrame(rows)
