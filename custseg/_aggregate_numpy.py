@@ -37,7 +37,15 @@ def _day_ordinals(series, name):
                     f"date column {name!r} has strings that are not ISO-8601 dates: {exc}"
                 ) from exc
         elif inferred in ("date", "datetime", "datetime64", "empty"):
-            series = pd.to_datetime(series)
+            try:
+                series = pd.to_datetime(series)
+            except (ValueError, TypeError) as exc:
+                # e.g. time-zone-aware and naive timestamps mixed in one column
+                raise ValueError(
+                    f"date column {name!r} cannot be read as one datetime column "
+                    f"({exc}); convert it to one time zone (or to naive "
+                    "timestamps) first."
+                ) from exc
         else:
             raise TypeError(
                 f"date column {name!r} has dtype {dtype} (values of type {inferred}); "
@@ -78,12 +86,23 @@ class PandasLog:
                 "order_col": order_col,
             },
         )
+        duplicated = sorted(
+            {str(c) for c in frame.columns[frame.columns.duplicated()]}
+            & {customer_col, date_col, amount_col, order_col}
+        )
+        if duplicated:
+            raise ValueError(
+                f"The transactions have several columns named {duplicated}; "
+                "rename them so that each column name is unique."
+            )
         self.days, self.missing_date = _day_ordinals(frame[date_col], date_col)
         self.amounts, self.missing_amount = _amounts(frame[amount_col], amount_col)
-        self.codes, self.customers = _factorize(frame[customer_col])
+        self.codes, self.customers = _factorize(
+            frame[customer_col], customer_col, "customer id"
+        )
         self.order_codes = None
         if order_col is not None:
-            self.order_codes, _ = _factorize(frame[order_col])
+            self.order_codes, _ = _factorize(frame[order_col], order_col, "order id")
         self.n_rows = len(frame)
         self.any_missing = bool(
             self.missing_date.any()
@@ -118,6 +137,7 @@ class PandasLog:
             reference_day = int(
                 self.days.max() if everything else self.days[keep].max()
             )
+        overflow = not infinite and _sum_overflows(self.amounts, valid)
         after = 0
         if reference_day is not None:
             after = int(np.count_nonzero(keep & (self.days > reference_day)))
@@ -131,6 +151,7 @@ class PandasLog:
             else int(np.count_nonzero(self.order_codes < 0)),
             negative_amount=negative,
             infinite_amount=infinite,
+            amount_overflow=int(overflow),
             after_reference=after,
             kept=int(np.count_nonzero(keep)) - after,
         )
@@ -205,14 +226,44 @@ class PandasLog:
         return out, n_returns_only
 
 
-def _factorize(series):
+def _sum_overflows(amounts, valid, chunk=1 << 20):
+    """Whether the absolute total of the valid amounts overflows float64.
+
+    A cheap bound (largest magnitude times the number of rows) settles the
+    usual case without a temporary array; only when the bound is too large is
+    the exact total summed, chunk by chunk.
+    """
+    if amounts.size == 0:
+        return False
+    with np.errstate(invalid="ignore"):
+        high, low = np.nanmax(amounts), np.nanmin(amounts)
+    if np.isnan(high):
+        return False
+    if max(abs(high), abs(low)) * amounts.size < np.finfo(np.float64).max:
+        return False
+    total = 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, amounts.size, chunk):
+            part = amounts[start : start + chunk][valid[start : start + chunk]]
+            total += float(np.abs(part).sum())
+    return not np.isfinite(total)
+
+
+def _factorize(series, name="customer_id", what="customer id"):
     """Integer codes of a column (-1 where missing) and the distinct values.
 
     Integer ids within a compact range are coded by offset, without hashing,
     which is several times faster than ``pandas.factorize``; anything else is
     hashed.  Codes are dense either way (unused offsets are removed).
+
+    Raises
+    ------
+    TypeError
+        The ids are unhashable, or mix types that cannot be ordered (``1``
+        and ``"1"``): the message names the column.
     """
-    values = series.to_numpy() if series.dtype.kind in "iu" else None
+    numpy_int = isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu"
+    values = series.to_numpy() if numpy_int else None
     if values is not None and values.size:
         low, high = int(values.min()), int(values.max())
         span = high - low + 1
@@ -223,7 +274,23 @@ def _factorize(series):
             return dense[offsets], pd.Index(
                 np.flatnonzero(used) + low, dtype=series.dtype
             )
-    return pd.factorize(series)
+    try:
+        codes, uniques = pd.factorize(series)
+    except TypeError as exc:
+        raise TypeError(
+            f"{what} column {name!r} has values that cannot be compared as ids "
+            f"({exc}); use int or str ids."
+        ) from exc
+    if series.dtype == object and len(uniques):
+        kinds = pd.api.types.infer_dtype(uniques, skipna=True)
+        if kinds.startswith("mixed") and kinds != "mixed-integer-float":
+            types = sorted({type(v).__name__ for v in uniques})
+            raise TypeError(
+                f"{what} column {name!r} mixes value types {types}: the same id "
+                "stored as int and str would count as two customers; convert "
+                "the column to one type first."
+            )
+    return codes, uniques
 
 
 def _max_min(codes, values, n_groups):

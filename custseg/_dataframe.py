@@ -13,6 +13,8 @@ warnings need.
 
 from __future__ import annotations
 
+import math
+
 import narwhals.stable.v2 as nw
 
 from custseg._input_checks import EPOCH_ORDINAL, LogAudit, check_columns_present
@@ -44,6 +46,7 @@ AGG = {
     "returned": "__cs_returned",
 }
 _C, _O, _DAY, _A = AGG["customer"], AGG["order"], AGG["day"], AGG["amount"]
+_BAD_DATE = "__cs_bad_date"
 _MISS = {
     "customer": "__cs_miss_customer",
     "date": "__cs_miss_date",
@@ -94,12 +97,21 @@ def day_ordinal(expr, implementation=None):
     )
 
 
-def _date_expr(schema, date_col):
+def _date_expr(schema, date_col, implementation=None):
+    """The date column as a datetime expression (ISO-8601 strings parsed).
+
+    polars parses strings with ``str.to_datetime``; the other engines with a
+    cast, which reads every ISO-8601 variant ("2024-01-05",
+    "2024-01-05T10:30:00", "2024-01-05 10:30:00") without inferring one
+    format from the first value (DuckDB cannot infer a format at all).
+    """
     dtype = schema[date_col]
     if isinstance(dtype, (nw.Datetime, nw.Date)):
         return nw.col(date_col)
     if isinstance(dtype, nw.String):
-        return nw.col(date_col).str.to_datetime()
+        if implementation is not None and implementation.is_polars():
+            return nw.col(date_col).str.to_datetime()
+        return nw.col(date_col).cast(nw.Datetime("us"))
     raise TypeError(
         f"date column {date_col!r} has dtype {dtype}; expected datetime, date or "
         "ISO-8601 strings."
@@ -119,7 +131,7 @@ def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
         raise TypeError(
             f"amount column {amount_col!r} has dtype {amount_dtype}; expected a numeric dtype."
         )
-    date = _date_expr(schema, date_col)
+    date = _date_expr(schema, date_col, frame.implementation)
 
     def missing(col):
         expr = nw.col(col).is_null()
@@ -132,8 +144,11 @@ def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
         day_ordinal(date, frame.implementation).alias(_DAY),
         nw.col(amount_col).cast(nw.Float64).alias(_A),
         missing(customer_col).alias(_MISS["customer"]),
-        date.is_null().alias(_MISS["date"]),
+        nw.col(date_col).is_null().alias(_MISS["date"]),
         missing(amount_col).alias(_MISS["amount"]),
+        # a string the engine read as null (Spark without ANSI mode) is not
+        # a missing date but an unparseable one: counted, then an error
+        (~nw.col(date_col).is_null() & date.is_null()).alias(_BAD_DATE),
     ]
     if order_col is not None:
         columns += [
@@ -177,6 +192,8 @@ def audit_log(prepared, *, reference_day, returns):
         _count(nw.col(_MISS["order"])).alias("missing_order"),
         _count(valid & (nw.col(_A) < 0)).alias("negative_amount"),
         _count(valid & (nw.col(_A).abs() == float("inf"))).alias("infinite_amount"),
+        nw.when(valid).then(nw.col(_A).abs()).sum().alias("abs_total"),
+        _count(nw.col(_BAD_DATE)).alias("unparseable_date"),
         nw.when(keep).then(nw.col(_DAY)).max().alias("max_day"),
     ]
     if reference_day is not None:
@@ -191,6 +208,12 @@ def audit_log(prepared, *, reference_day, returns):
         row = row.collect()
     values = {k: (v[0] if v else None) for k, v in row.to_dict(as_series=False).items()}
     max_day = values.pop("max_day")
+    abs_total = values.pop("abs_total")
+    values["amount_overflow"] = int(
+        not values["infinite_amount"]
+        and abs_total is not None
+        and not math.isfinite(abs_total)
+    )
     counts = {k: int(v or 0) for k, v in values.items()}
     if reference_day is None:
         reference_day = None if max_day is None else int(max_day)
@@ -302,28 +325,40 @@ class NarwhalsLog:
         self.eager = isinstance(frame, nw.DataFrame)
         if self.eager:
             frame = frame.lazy()
-        self.prepared = prepare_log(
-            frame,
-            customer_col=customer_col,
-            date_col=date_col,
-            amount_col=amount_col,
-            order_col=order_col,
+        try:
+            self.prepared = prepare_log(
+                frame,
+                customer_col=customer_col,
+                date_col=date_col,
+                amount_col=amount_col,
+                order_col=order_col,
+            )
+        except TypeError:
+            raise  # our own dtype errors, naming the column
+        except Exception as exc:  # some engines parse dates while planning
+            raise self._engine_error(exc) from exc
+
+    def _engine_error(self, exc):
+        return ValueError(
+            f"Could not read the transaction log (check the date column "
+            f"{self.date_col!r} for values that are not ISO-8601 dates, and the "
+            f"amount column {self.amount_col!r}): {type(exc).__name__}: {exc}"
         )
 
     def audit(self, *, reference_day, returns):
-        """See :func:`audit_log`; engine errors become a ``ValueError``."""
+        """See :func:`audit_log`; engine errors become a ``ValueError``.
+
+        The audit is the first pass over the data, so an engine's own error
+        about a value (an unparseable date string, a time-zone offset it
+        cannot read) surfaces here, whatever its type, as a ``ValueError``
+        naming the columns.
+        """
         try:
             return audit_log(
                 self.prepared, reference_day=reference_day, returns=returns
             )
-        except (ValueError, TypeError):
-            raise
-        except Exception as exc:  # engines raise their own errors (unparseable dates)
-            raise ValueError(
-                f"Could not read the transaction log (check the date column "
-                f"{self.date_col!r} and the amount column {self.amount_col!r}): "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
+        except Exception as exc:  # engines raise their own errors
+            raise self._engine_error(exc) from exc
 
     def aggregate_customers(self, *, reference_day, returns, net_returns, **kwargs):
         """Per-customer aggregates and the number of returns-only customers."""

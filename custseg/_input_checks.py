@@ -84,13 +84,19 @@ class LogAudit:
     missing_order: int = 0
     negative_amount: int = 0
     infinite_amount: int = 0
+    # 1 when the absolute total of the amounts overflows float64
+    amount_overflow: int = 0
+    # non-missing date strings that the engine could not parse (read as null)
+    unparseable_date: int = 0
     after_reference: int = 0
     # rows with none of the problems above and not excluded by policy
     kept: int = 0
     returns_only_customers: int = 0
 
 
-def apply_policies(audit, *, columns, missing, returns, stacklevel=3):
+def apply_policies(
+    audit, *, columns, missing, returns, reference_day=None, stacklevel=3
+):
     """Raise or warn, according to the policies, about what ``audit`` counts.
 
     Parameters
@@ -100,13 +106,27 @@ def apply_policies(audit, *, columns, missing, returns, stacklevel=3):
         ``{"customer": name, "date": name, "amount": name, "order": name or None}``.
     missing : {"drop", "raise"}
     returns : {"net", "ignore", "raise"}
+    reference_day : int, optional
+        Day ordinal of a reference date given by the caller, named in the
+        error when every transaction is dated after it.
     """
     if audit.rows == 0:
         raise ValueError("The transaction log is empty: there is no row to aggregate.")
+    if audit.unparseable_date:
+        raise ValueError(
+            f"date column {columns['date']!r} has {audit.unparseable_date} values "
+            "that are not ISO-8601 dates; parse or drop them before aggregating."
+        )
     if audit.infinite_amount:
         raise ValueError(
             f"amount column {columns['amount']!r} has {audit.infinite_amount} infinite "
             "values; replace or drop them before aggregating."
+        )
+    if audit.amount_overflow:
+        raise ValueError(
+            f"amount column {columns['amount']!r} has values so large that their "
+            "total overflows float64 (beyond 1.8e308); rescale the amounts (for "
+            "example to thousands) before aggregating."
         )
     missing_parts = [
         (audit.missing_customer, "customer", "customer id"),
@@ -152,6 +172,12 @@ def apply_policies(audit, *, columns, missing, returns, stacklevel=3):
                 UserWarning,
                 stacklevel=stacklevel,
             )
+    if audit.kept == 0 and audit.after_reference and reference_day is not None:
+        raise ValueError(
+            f"reference_date {ordinal_to_timestamp(reference_day):%Y-%m-%d} is "
+            f"before every transaction: all {audit.after_reference} transactions "
+            "left after the missing-value and returns policies are dated after it."
+        )
     if audit.after_reference:
         warnings.warn(
             f"Excluded {audit.after_reference} transactions dated after the reference "

@@ -293,8 +293,15 @@ def rfm_table(
     }
 
     log = _open_log(transactions, columns)
+    given_day = reference_day
     audit, reference_day = log.audit(reference_day=reference_day, returns=returns)
-    apply_policies(audit, columns=columns, missing=missing, returns=returns)
+    apply_policies(
+        audit,
+        columns=columns,
+        missing=missing,
+        returns=returns,
+        reference_day=given_day,
+    )
     net = returns == "net" and audit.negative_amount > 0
     customers, returns_only = log.aggregate_customers(
         reference_day=reference_day,
