@@ -11,18 +11,10 @@ import logging
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from sklearn.base import clone
-from sklearn.cluster import KMeans
-from sklearn.metrics import (
-    adjusted_mutual_info_score,
-    adjusted_rand_score,
-    calinski_harabasz_score,
-    davies_bouldin_score,
-    silhouette_score,
-)
 from sklearn.utils import check_random_state
 
+from custseg._indices import internal_indices, model_space
 from custseg._separation import (
     feature_tests,
     is_categorical,
@@ -77,12 +69,11 @@ def _labels_of(segmentation, table, seed):
             fitted.set_params(random_state=int(seed))
         fitted.fit(table)
         labels = np.asarray(fitted.labels_)
-        names = getattr(fitted, "segment_names_", None)
-        if names is None:
-            names = [f"segment {k}" for k in range(int(labels.max()) + 1)]
         if labels.min() < 0:
             raise ValueError("The segmenter labelled some customers -1 (noise).")
-        return labels.astype(np.int64), [str(n) for n in names], segmentation
+        names = [str(n) for n in getattr(fitted, "segment_names_", [])]
+        names += [f"segment {k}" for k in range(len(names), int(labels.max()) + 1)]
+        return labels.astype(np.int64), names, segmentation
     values = pd.Series(np.asarray(_aligned(segmentation, table, "segmentation")))
     if values.isna().any():
         raise ValueError(
@@ -95,50 +86,6 @@ def _labels_of(segmentation, table, seed):
     else:
         names = [str(u) for u in uniques]
     return labels.astype(np.int64), names, None
-
-
-def _model_space(numeric):
-    """Numeric features for indices and clustering: log1p where skewed, standardised."""
-    z = numeric.astype(float)
-    z = z.fillna(z.median())
-    for col in z:
-        values = z[col].to_numpy()
-        if values.min() >= 0 and stats.skew(values) > 1:
-            z[col] = np.log1p(values)
-    std = z.std(ddof=0).replace(0.0, 1.0)
-    return ((z - z.mean()) / std).to_numpy()
-
-
-def _indices(space, labels, n_segments, sample_size, rng):
-    out = dict.fromkeys(
-        [
-            "silhouette",
-            "calinski_harabasz",
-            "davies_bouldin",
-            "adjusted_rand",
-            "adjusted_mutual_info",
-        ],
-        np.nan,
-    )
-    n = labels.shape[0]
-    if space is None or not 2 <= n_segments < n:
-        return out
-    sample = None if sample_size is None or sample_size >= n else sample_size
-    try:
-        out["silhouette"] = float(
-            silhouette_score(
-                space, labels, sample_size=sample, random_state=rng.randint(2**31 - 1)
-            )
-        )
-    except ValueError:  # the sample held a single segment
-        pass
-    out["calinski_harabasz"] = float(calinski_harabasz_score(space, labels))
-    out["davies_bouldin"] = float(davies_bouldin_score(space, labels))
-    kmeans = KMeans(n_segments, n_init=3, random_state=rng.randint(2**31 - 1))
-    reference = kmeans.fit_predict(space)
-    out["adjusted_rand"] = float(adjusted_rand_score(labels, reference))
-    out["adjusted_mutual_info"] = float(adjusted_mutual_info_score(labels, reference))
-    return out
 
 
 def _check_params(n_bootstrap, min_share, alpha, sample_size):
@@ -267,8 +214,8 @@ def validate_segmentation(
     merges = merge_candidates(pairwise)
 
     numeric = table[[c for c in table if c not in categorical]]
-    space = _model_space(numeric) if numeric.shape[1] else None
-    indices = _indices(
+    space = model_space(numeric) if numeric.shape[1] else None
+    indices = internal_indices(
         space, labels, present, sample_size, np.random.RandomState(seeds[0])
     )
 
