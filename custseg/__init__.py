@@ -8,6 +8,7 @@ a segmentation holds up in the data.
 from custseg._rfm import RFMTransformer, rfm_table
 from custseg._segments import SegmenterMixin, segment_profiles
 
+# isort: split
 # --- issue 3: scores, rules, tiers (custseg/_scoring.py, _rules.py, _tiers.py, _migration.py)
 from custseg._migration import SegmentMigration, segment_migration
 from custseg._rule_parsing import RuleDiagnostics, diagnose_rules
@@ -15,10 +16,14 @@ from custseg._rule_presets import get_rule_preset, list_rule_presets
 from custseg._rules import RFMSegmenter
 from custseg._scoring import RFMScorer
 from custseg._tiers import UsageTiers
+
+# isort: split
 # --- issue 4: learned segments (custseg/_segmenter.py, _personas.py, _k_selection.py)
 from custseg._personas import name_personas
 from custseg._preprocessing import LogRobustScaler
 from custseg._segmenter import CustomerSegmenter
+
+# isort: split
 # --- issue 5: validation (custseg/_validation.py, ...)
 from custseg._baselines import QuantileSegmenter, RandomSegmenter
 from custseg._compare import compare_segmentations

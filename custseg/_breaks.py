@@ -1,4 +1,4 @@
-"""Cut points on one numeric column: quantiles and natural breaks.
+"""Cut points on one numeric column: quantiles, natural breaks, rank and value shares.
 
 Shared by :class:`~custseg.RFMScorer` and :class:`~custseg.UsageTiers`.
 Natural breaks are Fisher's exact optimal partition (the Jenks method with
@@ -12,7 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["jenks_classes", "jenks_cuts", "quantile_cuts"]
+__all__ = [
+    "jenks_classes",
+    "jenks_cuts",
+    "pareto_bound",
+    "quantile_cuts",
+    "rank_bound",
+]
 
 # Above this many distinct values the candidate break positions are
 # restricted to the boundaries of this many groups of consecutive distinct
@@ -127,3 +133,21 @@ def jenks_cuts(values, n_classes):
     cuts = [high for _, high in classes[:-1]]
     cuts += [np.inf] * (int(n_classes) - 1 - len(cuts))
     return np.asarray(cuts, dtype=float)
+
+
+def rank_bound(desc, share):
+    """Lower bound of the top ``round(share * n)`` values; ties go down."""
+    k = int(round(share * desc.size))
+    if k >= desc.size:
+        return -np.inf
+    if k == 0:
+        return np.inf
+    above = desc[:k][desc[:k] > desc[k]]
+    return float(above.min()) if above.size else np.inf
+
+
+def pareto_bound(desc, share):
+    """Value of the smallest top set holding ``share`` of the total; ties go up."""
+    cum = np.cumsum(desc) / desc.sum()
+    k = int(np.searchsorted(cum, share - 1e-12, side="left"))
+    return float(desc[min(k, desc.size - 1)])

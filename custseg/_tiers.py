@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from custseg._breaks import jenks_classes
+from custseg._breaks import jenks_classes, pareto_bound, rank_bound
 from custseg._scoring import read_columns
 from custseg._segments import SegmenterMixin
 from custseg._tables import as_pandas_table
@@ -39,24 +39,6 @@ def gini(values):
         return 0.0
     ranks = np.arange(1, n + 1)
     return float(2.0 * np.sum(ranks * x) / (n * total) - (n + 1) / n)
-
-
-def _rank_bound(desc, share):
-    """Lower bound of the top ``round(share * n)`` values; ties go down."""
-    k = int(round(share * desc.size))
-    if k >= desc.size:
-        return -np.inf
-    if k == 0:
-        return np.inf
-    above = desc[:k][desc[:k] > desc[k]]
-    return float(above.min()) if above.size else np.inf
-
-
-def _pareto_bound(desc, share):
-    """Value of the smallest top set holding ``share`` of the total; ties go up."""
-    cum = np.cumsum(desc) / desc.sum()
-    k = int(np.searchsorted(cum, share - 1e-12, side="left"))
-    return float(desc[min(k, desc.size - 1)])
 
 
 class UsageTiers(SegmenterMixin, BaseEstimator):
@@ -270,7 +252,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         elif desc.size == 0:
             bounds = np.full(len(names) - 1, np.inf)
         elif self.method == "rank":
-            bounds = np.array([_rank_bound(desc, s) for s in setting])
+            bounds = np.array([rank_bound(desc, s) for s in setting])
             for t, (s, b) in enumerate(zip(setting, bounds, strict=True)):
                 got, want = int((active >= b).sum()), int(round(s * desc.size))
                 if got < want:
@@ -288,7 +270,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
                 raise ValueError(
                     f"UsageTiers: column {col!r} sums to 0; no value to share."
                 )
-            bounds = np.array([_pareto_bound(desc, s) for s in setting])
+            bounds = np.array([pareto_bound(desc, s) for s in setting])
         else:
             classes = jenks_classes(active, len(names))
             lows = [lo for lo, _ in classes[::-1]][:-1]
