@@ -87,13 +87,15 @@ def day_ordinal(expr, implementation=None):
     """
     if implementation is not None and implementation.is_polars():
         return expr.cast(nw.Date).cast(nw.Int64) + EPOCH_ORDINAL
-    year = expr.dt.year().cast(nw.Int64) - 1
+    # missing dates are flagged and dropped elsewhere; filling their year and
+    # day keeps the integer casts valid on engines where they are NaN (Dask)
+    year = expr.dt.year().fill_null(1970).cast(nw.Int64) - 1
     return (
         year * 365
         + year // 4
         - year // 100
         + year // 400
-        + expr.dt.ordinal_day().cast(nw.Int64)
+        + expr.dt.ordinal_day().fill_null(1).cast(nw.Int64)
     )
 
 
