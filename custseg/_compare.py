@@ -16,9 +16,10 @@ __all__ = ["SORT_RULE", "compare_segmentations"]
 logger = logging.getLogger("custseg")
 
 SORT_RULE = (
-    "best first: verdict (supported, partially supported, not supported), then "
-    "the effect size of the first outcome (larger first), then mean stability "
-    "(larger first), then silhouette (larger first)"
+    "best first: segmentations whose verdict is not 'not supported' first; "
+    "then the larger effect size of the first outcome (when outcomes are given); "
+    "then the verdict (supported before partially supported); then the larger "
+    "mean stability; then the larger silhouette"
 )
 
 
@@ -82,9 +83,13 @@ def compare_segmentations(
     -------
     table : pandas.DataFrame
         One row per segmentation (index ``segmentation``), sorted best first
-        by the rule in ``table.attrs["sort_rule"]``: the verdict (supported,
-        partially supported, not supported), then the effect size of the first
-        outcome, then the mean stability, then the silhouette.  Columns:
+        by the rule in ``table.attrs["sort_rule"]``: segmentations that are
+        not "not supported" first; then the larger effect size of the first
+        outcome (predictive validity is what makes segments useful); then
+        the verdict (supported before partially supported), the mean
+        stability and the silhouette.  Effect sizes tend to grow with the
+        number of segments, so compare against the random baseline with the
+        same number and sizes of segments.  Columns:
         ``segments`` (non-empty), ``smallest_share``, ``silhouette``,
         ``stability`` (mean over segments of the mean bootstrap Jaccard),
         ``supported_share`` (customers in supported segments),
@@ -139,11 +144,13 @@ def compare_segmentations(
         reports[str(name)] = report
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "segmentation"
-    keys = [table["verdict"].map({v: i for i, v in enumerate(VERDICTS)})]
+    rank = table["verdict"].map({v: i for i, v in enumerate(VERDICTS)})
+    keys = [(rank == VERDICTS.index("not supported")).astype(float)]
     effect = [c for c in table.columns if c.endswith(" effect")]
     if effect:
         keys.append(-table[effect[0]].astype(float).fillna(-np.inf))
-    keys += [-table["stability"].fillna(-np.inf), -table["silhouette"].fillna(-np.inf)]
+    keys += [rank, -table["stability"].fillna(-np.inf)]
+    keys.append(-table["silhouette"].fillna(-np.inf))
     order = np.lexsort([k.to_numpy(dtype=float) for k in reversed(keys)])
     table = table.iloc[order]
     table.attrs["sort_rule"] = SORT_RULE

@@ -23,6 +23,7 @@ of a segment) cannot be, and scores low.
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -117,11 +118,16 @@ def _one_bootstrap(model, X, y, labels, n_segments, seed):
     params = model.get_params(deep=False)
     if "random_state" in params:
         model.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
-    if y is None:
-        model.fit(_take(X, idx))
-    else:
-        model.fit(_take(X, idx), y[idx])
-    return max_jaccard(labels, model.predict(X), n_segments)
+    with warnings.catch_warnings():
+        # the fit on all customers already showed these; 100 repeats are noise
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if y is None:
+            model.fit(_take(X, idx))
+        else:
+            model.fit(_take(X, idx), y[idx])
+        predicted = model.predict(X)
+    return max_jaccard(labels, predicted, n_segments)
 
 
 def bootstrap_stability(
@@ -129,6 +135,7 @@ def bootstrap_stability(
     X,
     labels,
     *,
+    n_segments=None,
     fit_labels=False,
     n_bootstrap=100,
     random_state=None,
@@ -143,10 +150,13 @@ def bootstrap_stability(
         An unfitted segmenter (``fit(X)``, ``predict(X)``) or, with
         ``fit_labels=True``, a classifier trained as ``fit(X, labels)``.
         It is cloned for each resample; a ``random_state`` parameter is set
-        to a seed drawn for that resample.
+        to a seed drawn for that resample.  User and runtime warnings of the
+        refits are silenced (the fit on all customers shows them once).
     X : DataFrame or ndarray of shape (n_customers, n_features)
     labels : ndarray of int, shape (n_customers,)
         The original segments, ``0 .. n_segments - 1``.
+    n_segments : int, optional
+        Number of segments, empty ones included (default ``labels.max() + 1``).
     fit_labels : bool, default=False
         Train ``model`` on the labels (reference model for plain labels).
     n_bootstrap : int, default=100
@@ -175,7 +185,8 @@ def bootstrap_stability(
     ((5, 2), np.float64(1.0))
     """
     labels = np.asarray(labels, dtype=np.int64)
-    n_segments = int(labels.max()) + 1
+    if n_segments is None:
+        n_segments = int(labels.max()) + 1
     rng = check_random_state(random_state)
     seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap)
     y = labels if fit_labels else None

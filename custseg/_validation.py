@@ -239,6 +239,7 @@ def validate_segmentation(
             model,
             data,
             labels,
+            n_segments=n_segments,
             fit_labels=segmenter is None,
             n_bootstrap=n_bootstrap,
             random_state=seeds[1],

@@ -122,6 +122,24 @@ class ValidationReport:
         Every resample's maximal Jaccard coefficient per segment.
     settings : dict
         The parameters the report was computed with.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from custseg import validate_segmentation
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({"spend": np.r_[rng.normal(10, 1, 50), rng.normal(30, 1, 50)]})
+    >>> report = validate_segmentation(np.repeat(["low", "high"], 50), X,
+    ...                                n_bootstrap=10, random_state=0)
+    >>> report
+    <ValidationReport: supported; 2 segments, 100 customers>
+    >>> report.to_frame("features")[["test", "effect_size", "magnitude"]]
+                       test  effect_size magnitude
+    feature
+    spend    Kruskal-Wallis     0.750075     large
+    >>> report.to_markdown().splitlines()[0]
+    '# Segmentation validation: **supported**'
     """
 
     def __init__(self, **content):

@@ -294,3 +294,25 @@ def test_report_renderings(persona_report):
     with pytest.raises(ValueError, match="table must be one of"):
         report.to_frame("nope")
     assert "supported; 5 segments, 1500 customers" in repr(report)
+
+
+class WithEmptySegment(KMeansSegmenter):
+    """Names one more segment than it ever assigns (like an unused rule)."""
+
+    def fit(self, X, y=None):
+        super().fit(X)
+        return self._set_segments(X, self.labels_, [*self.segment_names_, "never used"])
+
+
+def test_empty_named_segment(planted):
+    X, _ = planted
+    report = validate_segmentation(
+        WithEmptySegment(3, random_state=0), X, n_bootstrap=4, random_state=0
+    )
+    row = report.segments.iloc[-1]
+    assert (row["name"], row["customers"]) == ("never used", 0)
+    assert np.isnan(row["stability"])
+    assert row["verdict"] == "not supported"
+    assert row["reasons"] == "no customer falls in this segment"
+    assert report.bootstrap_jaccard.shape == (4, 4)
+    assert report.verdict != "supported"
