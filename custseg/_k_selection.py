@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
 from sklearn.metrics import (
     adjusted_rand_score,
     calinski_harabasz_score,
@@ -32,6 +34,7 @@ __all__ = [
     "CRITERIA",
     "choose_k",
     "knee_index",
+    "search_n_segments",
     "selection_table",
     "silhouette_many",
     "stability_score",
@@ -128,7 +131,7 @@ def knee_index(values):
     y = (y - y.min()) / np.ptp(y)
     chord = y[0] + (y[-1] - y[0]) * x
     gap = chord - y
-    return int(np.argmax(gap)) if gap.max() > 0 else None
+    return int(np.argmax(gap)) if gap.max() > 1e-9 else None
 
 
 def internal_scores(Z, labels):
@@ -213,3 +216,86 @@ def stability_score(reference_labels, bootstrap_labels):
     """Mean adjusted Rand index between a solution and its bootstrap refits."""
     scores = [adjusted_rand_score(reference_labels, b) for b in bootstrap_labels]
     return float(np.mean(scores)) if scores else np.nan
+
+
+def _fit_k(base, param, k, Z):
+    """Fit one candidate k; return it with its labels and criteria."""
+    model = clone(base).set_params(**{param: k}).fit(Z)
+    labels = np.asarray(model.predict(Z))
+    ch, db = internal_scores(Z, labels)
+    inertia = float(model.inertia_) if hasattr(model, "inertia_") else np.nan
+    bic = float(model.bic(Z)) if hasattr(model, "bic") else np.nan
+    scores = {"calinski_harabasz": ch, "davies_bouldin": db}
+    return model, labels, {**scores, "inertia": inertia, "bic": bic}
+
+
+def _bootstrap_labels(base, param, k, Z, seed):
+    rows = np.random.RandomState(seed).randint(0, Z.shape[0], Z.shape[0])
+    return clone(base).set_params(**{param: k}).fit(Z[rows]).predict(Z)
+
+
+def search_n_segments(
+    base, param, Z, ks, *, selection, sample_size, search_size, n_bootstrap, rng,
+    n_jobs,
+):  # fmt: skip
+    """Fit every k, score it, choose one, and measure the chosen one's stability.
+
+    Parameters
+    ----------
+    base : estimator
+        Unfitted clusterer; ``param`` (``n_clusters`` or ``n_components``) is
+        set to each k of ``ks`` on a clone.
+    Z : ndarray of shape (n_samples, n_features)
+        Preprocessed customer features.
+    selection : str
+        ``"vote"`` or a criterion name (see :func:`choose_k`).
+    sample_size : int
+        Rows sampled for the silhouette and the bootstrap.
+    search_size : int or None
+        If ``Z`` has more rows, the search runs on a random subset this large
+        and the chosen k is refitted on all of ``Z``.
+    n_bootstrap : int
+        Bootstrap refits of the chosen k on the sample (0 skips).
+    rng : RandomState
+        Draws the subsets and the bootstrap seeds, before any parallel work,
+        so the result does not depend on ``n_jobs``.
+    n_jobs : int or None
+        joblib jobs over the candidate k and over the bootstrap refits.
+
+    Returns
+    -------
+    model : fitted estimator for the chosen k
+    table : pandas.DataFrame
+        One row per k: criteria, ``stability`` (chosen k only), ``votes``,
+        ``preferred_by``, ``chosen``.
+    preferred : dict
+        The k each criterion prefers.
+    """
+    n = Z.shape[0]
+    rows = None
+    if search_size is not None and n > search_size:
+        rows = np.sort(rng.choice(n, search_size, replace=False))
+    Zs = Z if rows is None else Z[rows]
+    sample = rng.choice(Zs.shape[0], min(sample_size, Zs.shape[0]), replace=False)
+    seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap)
+    fits = Parallel(n_jobs=n_jobs)(delayed(_fit_k)(base, param, k, Zs) for k in ks)
+    scores = {c: [f[2][c] for f in fits] for c in CRITERIA if c != "silhouette"}
+    scores["silhouette"] = silhouette_many(Zs[sample], [f[1][sample] for f in fits])
+    table, preferred = selection_table(ks, scores)
+    chosen, votes = choose_k(table, preferred, selection)
+    model, labels, _ = fits[ks.index(chosen)]
+    table["stability"] = np.nan
+    if n_bootstrap:
+        boot = Parallel(n_jobs=n_jobs)(
+            delayed(_bootstrap_labels)(base, param, chosen, Zs[sample], s)
+            for s in seeds
+        )
+        table.loc[chosen, "stability"] = stability_score(labels[sample], boot)
+    table["votes"] = votes
+    table["preferred_by"] = [
+        ", ".join(c for c, k in preferred.items() if k == row) for row in ks
+    ]
+    table["chosen"] = table.index == chosen
+    if rows is not None:
+        model = clone(base).set_params(**{param: chosen}).fit(Z)
+    return model, table, preferred

@@ -138,22 +138,38 @@ def _disambiguate(names, pct):
 
 
 def _rule_segment_names(pct):
-    """Nearest preset rule segment from R/F/M percentiles, if the preset exists."""
-    try:  # the 11-segment preset of issue 3, when it is installed
-        from custseg._rule_presets import nearest_rule_segment
-    except ImportError:
+    """The 11-segment preset's segment for the quintile scores of each median.
+
+    Each R/F/M percentile becomes a quintile score (1..5, recency reversed so
+    that recent is 5), and the preset's first matching rule names it.
+    """
+    try:  # the rule presets of issue 3
+        from custseg._rule_presets import get_rule_preset
+    except ImportError:  # pragma: no cover - a partial install
         return None
-    scores = pd.DataFrame(
-        {
-            "recency": 5 - np.minimum(np.floor(pct["recency"] * 5), 4),
-            "frequency": 1 + np.minimum(np.floor(pct["frequency"] * 5), 4),
-            "monetary": 1 + np.minimum(np.floor(pct["monetary"] * 5), 4),
-        }
-    )
-    return [
-        nearest_rule_segment(int(r), int(f), int(m)) if np.isfinite(r) else None
-        for r, f, m in scores.to_numpy()
-    ]
+    rules = get_rule_preset("putler")
+    scores = {
+        "recency": 5 - np.minimum(np.floor(pct["recency"] * 5), 4),
+        "frequency": 1 + np.minimum(np.floor(pct["frequency"] * 5), 4),
+        "monetary": 1 + np.minimum(np.floor(pct["monetary"] * 5), 4),
+    }
+    out = []
+    for i in range(len(pct)):
+        code = {m: scores[m].iloc[i] for m in scores}
+        if any(np.isnan(v) for v in code.values()):
+            out.append(None)
+            continue
+        match = None
+        for _, rule in rules.iterrows():
+            if all(
+                pd.isna(rule.get(f"{m}_lower"))
+                or rule[f"{m}_lower"] <= v <= rule[f"{m}_upper"]
+                for m, v in code.items()
+            ):
+                match = rule["segment"]
+                break
+        out.append(match if match is not None else "Other")
+    return out
 
 
 def _describe(row, pct_row, features, profiles):

@@ -6,7 +6,6 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
@@ -15,14 +14,7 @@ from sklearn.utils._tags import TransformerTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from custseg._k_selection import (
-    CRITERIA,
-    choose_k,
-    internal_scores,
-    selection_table,
-    silhouette_many,
-    stability_score,
-)
+from custseg._k_selection import CRITERIA, search_n_segments
 from custseg._personas import name_personas
 from custseg._preprocessing import LogRobustScaler
 from custseg._segments import SegmenterMixin, segment_profiles
@@ -46,22 +38,6 @@ def _estimator_has(attr):
 def _k_param(estimator):
     params = estimator.get_params(deep=False)
     return next((p for p in ("n_clusters", "n_components") if p in params), None)
-
-
-def _fit_k(base, param, k, Z):
-    """Fit one candidate k; return it with its labels and criteria."""
-    model = clone(base).set_params(**{param: k}).fit(Z)
-    labels = np.asarray(model.predict(Z))
-    ch, db = internal_scores(Z, labels)
-    inertia = float(model.inertia_) if hasattr(model, "inertia_") else np.nan
-    bic = float(model.bic(Z)) if hasattr(model, "bic") else np.nan
-    return model, labels, {"calinski_harabasz": ch, "davies_bouldin": db,
-                           "inertia": inertia, "bic": bic}  # fmt: skip
-
-
-def _bootstrap_labels(base, param, k, Z, seed):
-    rows = np.random.RandomState(seed).randint(0, Z.shape[0], Z.shape[0])
-    return clone(base).set_params(**{param: k}).fit(Z[rows]).predict(Z)
 
 
 class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
@@ -295,49 +271,23 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         return self
 
     def _search(self, base, param, Z, rng):
-        n = Z.shape[0]
         if self.min_segments > self.max_segments:
-            raise ValueError(f"min_segments={self.min_segments} is larger than "
-                             f"max_segments={self.max_segments}.")  # fmt: skip
-        ks = list(range(self.min_segments, min(self.max_segments, n - 1) + 1))
-        if not ks:
-            raise ValueError(f"n_segments='auto' needs more than {self.min_segments}"
-                             f" customers, got n_samples={n}.")  # fmt: skip
-        rows = None
-        if self.search_size is not None and n > self.search_size:
-            rows = np.sort(rng.choice(n, self.search_size, replace=False))
-        Zs = Z if rows is None else Z[rows]
-        sample = rng.choice(Zs.shape[0], min(self.sample_size, Zs.shape[0]),
-                            replace=False)  # fmt: skip
-        fits = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_k)(base, param, k, Zs) for k in ks
-        )
-        scores = {
-            name: [f[2][name] for f in fits]
-            for name in CRITERIA
-            if name != "silhouette"
-        }
-        scores["silhouette"] = silhouette_many(Zs[sample], [f[1][sample] for f in fits])
-        table, preferred = selection_table(ks, scores)
-        chosen, votes = choose_k(table, preferred, self.selection)
-        model, labels, _ = fits[ks.index(chosen)]
-        table["stability"] = np.nan
-        if self.n_bootstrap:
-            seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_bootstrap)
-            boot = Parallel(n_jobs=self.n_jobs)(
-                delayed(_bootstrap_labels)(base, param, chosen, Zs[sample], s)
-                for s in seeds
+            raise ValueError(
+                f"min_segments={self.min_segments} is larger than "
+                f"max_segments={self.max_segments}."
             )
-            table.loc[chosen, "stability"] = stability_score(labels[sample], boot)
-        table["votes"] = votes
-        table["preferred_by"] = [
-            ", ".join(c for c, k in preferred.items() if k == row) for row in ks
-        ]
-        table["chosen"] = table.index == chosen
-        self.k_selection_, self.k_preferred_ = table, preferred
-        self.n_segments_ = chosen
-        if rows is not None:
-            model = clone(base).set_params(**{param: chosen}).fit(Z)
+        ks = list(range(self.min_segments, min(self.max_segments, Z.shape[0] - 1) + 1))
+        if not ks:
+            raise ValueError(
+                f"n_segments='auto' needs more than {self.min_segments} customers, "
+                f"got n_samples={Z.shape[0]}."
+            )
+        model, self.k_selection_, self.k_preferred_ = search_n_segments(
+            base, param, Z, ks, selection=self.selection,
+            sample_size=self.sample_size, search_size=self.search_size,
+            n_bootstrap=self.n_bootstrap, rng=rng, n_jobs=self.n_jobs,
+        )  # fmt: skip
+        self.n_segments_ = int(self.k_selection_.index[self.k_selection_["chosen"]][0])
         return model
 
     def _name_segments(self, X, frame, labels):
@@ -375,7 +325,8 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         ndarray of int, shape (n_customers,)
         """
-        return np.asarray(self.estimator_.predict(self._preprocess(X)), dtype=np.int64)
+        Z = self._preprocess(X)
+        return np.asarray(self.estimator_.predict(Z), dtype=np.int64)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X):
@@ -389,7 +340,8 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         ndarray of shape (n_customers, n_segments)
         """
-        return self.estimator_.predict_proba(self._preprocess(X))
+        Z = self._preprocess(X)
+        return self.estimator_.predict_proba(Z)
 
     @available_if(_estimator_has("transform"))
     def transform(self, X):
@@ -403,7 +355,24 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         ndarray of shape (n_customers, n_segments)
         """
-        return self.estimator_.transform(self._preprocess(X))
+        Z = self._preprocess(X)
+        return self.estimator_.transform(Z)
+
+    @available_if(_estimator_has("transform"))
+    def fit_transform(self, X, y=None):
+        """Fit, then :meth:`transform` the same customers.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_customers, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        ndarray of shape (n_customers, n_segments)
+        """
+        return self.fit(X).transform(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -4,9 +4,11 @@ Each group of estimators has its own test function; every expected failure
 carries a written reason.
 """
 
+from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from custseg import (
+    CustomerSegmenter,
     QuantileSegmenter,
     RandomSegmenter,
     RFMScorer,
@@ -99,4 +101,26 @@ def _rfm_expected_failures(estimator):
     expected_failed_checks=_rfm_expected_failures,
 )
 def test_rfm_estimators_follow_sklearn_conventions(estimator, check):
+    check(estimator)
+
+
+# --- issue 4: CustomerSegmenter -------------------------------------------------
+# A short k range and 2 bootstrap refits keep the checks quick; they test the
+# conventions, not the depth of the search.  No check is expected to fail.
+
+
+def _customer_segmenter_expected_failures(estimator):
+    return {}
+
+
+@parametrize_with_checks(
+    [
+        CustomerSegmenter(max_segments=5, n_bootstrap=2, random_state=0),
+        CustomerSegmenter(
+            GaussianMixture(), max_segments=5, n_bootstrap=2, random_state=0
+        ),
+    ],
+    expected_failed_checks=_customer_segmenter_expected_failures,
+)
+def test_customer_segmenter_follows_sklearn_conventions(estimator, check):
     check(estimator)

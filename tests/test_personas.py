@@ -1,0 +1,169 @@
+"""Tests of persona naming on hand-built profiles and populations."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from custseg import name_personas, segment_profiles
+
+
+@pytest.fixture
+def population():
+    # 100 customers; each feature takes the values 0..99 once, so the mid-rank
+    # percentile of a median m is (m + 0.5) / 100 for integer m.
+    return pd.DataFrame(
+        {
+            "recency": np.arange(100),
+            "frequency": np.arange(1, 101),
+            "monetary": np.arange(100) * 10.0,
+        }
+    )
+
+
+def test_names_follow_the_percentile_of_each_median(population):
+    profiles = pd.DataFrame(
+        {
+            # percentiles: recency .055 / .905 / .405 / .655
+            "recency": [5, 90, 40, 65],
+            # frequency 1 is "one-off" whatever its percentile; 96 -> .955;
+            # 30 -> .295 (2nd quarter); 60 -> .595 (3rd quarter)
+            "frequency": [96, 1, 30, 60],
+            # monetary 900 -> .905, 20 -> .025, 300 -> .305, 600 -> .605
+            "monetary": [900.0, 20.0, 300.0, 600.0],
+        }
+    )
+    out = name_personas(profiles, population)
+    assert out["name"].tolist() == [
+        "Recent frequent big spenders",
+        "Lapsed one-off low spenders",
+        "Fairly recent occasional modest spenders",
+        "Lapsing regular good spenders",
+    ]
+    np.testing.assert_allclose(out["recency_percentile"], [0.055, 0.905, 0.405, 0.655])
+    assert out["rule_segment"].tolist()[:2] == ["Champions", "Lost"]
+    assert "lower than 94% of customers" in out.loc[0, "description"]
+
+
+def test_names_do_not_depend_on_the_order_of_the_profile_rows(population):
+    profiles = pd.DataFrame(
+        {
+            "recency": [5, 90, 40, 65, 10],
+            "frequency": [96, 1, 30, 60, 3],
+            "monetary": [900.0, 20.0, 300.0, 600.0, 50.0],
+        }
+    )
+    names = name_personas(profiles, population)["name"]
+    order = [3, 0, 4, 2, 1]
+    shuffled = name_personas(profiles.iloc[order], population)["name"]
+    pd.testing.assert_series_equal(shuffled.sort_index(), names.sort_index())
+
+
+def test_relabelling_the_clusters_keeps_every_customers_persona():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "recency": rng.randint(0, 400, 300),
+            "frequency": rng.randint(1, 30, 300),
+            "monetary": rng.gamma(2.0, 100.0, 300),
+        }
+    )
+    labels = rng.randint(0, 6, 300)
+    permutation = np.array([4, 2, 5, 0, 1, 3])  # old label -> new label
+    per_customer = []
+    for lab in (labels, permutation[labels]):
+        names = name_personas(segment_profiles(X, lab), X)["name"].to_numpy()
+        per_customer.append(names[lab])
+    np.testing.assert_array_equal(per_customer[0], per_customer[1])
+    assert len(set(per_customer[0])) == 6  # random labels: clashes resolved
+
+
+def test_clashing_names_are_disambiguated_by_the_most_different_feature(
+    population,
+):
+    profiles = pd.DataFrame(
+        {
+            "recency": [2, 10, 5],  # all "recent"
+            "frequency": [96, 97, 98],  # all "frequent"
+            "monetary": [800.0, 990.0, 950.0],  # all "big spenders"
+        }
+    )
+    names = name_personas(profiles, population)["name"].tolist()
+    # monetary spreads over 19 points of percentile, recency over 8, frequency 2
+    assert names == [
+        "Recent frequent big spenders (monetary rank 1 of 3)",
+        "Recent frequent big spenders (monetary rank 3 of 3)",
+        "Recent frequent big spenders (monetary rank 2 of 3)",
+    ]
+    two = name_personas(profiles.iloc[[1, 0]], population)["name"].tolist()
+    assert two == [
+        "Recent frequent big spenders (higher monetary)",
+        "Recent frequent big spenders (lower monetary)",
+    ]
+
+
+def test_generic_features_become_qualifiers():
+    X = pd.DataFrame({"age": np.arange(100), "income": np.arange(100) * 1000.0})
+    profiles = pd.DataFrame({"age": [10, 80], "income": [90_000.0, 30_000.0]})
+    out = name_personas(profiles, X)
+    assert out["name"].tolist() == [
+        "Customers with very low age and very high income",
+        "Customers with very high age and low income",
+    ]
+    assert "rule_segment" not in out
+
+
+def test_custom_vocabulary(population):
+    profiles = pd.DataFrame(
+        {"recency": [5, 90], "frequency": [96, 1], "monetary": [900.0, 20.0]}
+    )
+    vocabulary = {
+        "recency": {"levels": ("active", "dormant"), "role": "adjective"},
+        "frequency": ("rare", "habitual"),  # plain words: adjectives, 2 levels
+        "monetary": {
+            "levels": ("savers", "mid", "whales"),
+            "cuts": (0.5, 0.9),
+            "role": "noun",
+        },
+    }
+    out = name_personas(profiles, population, vocabulary=vocabulary)
+    assert out["name"].tolist() == ["Active habitual whales", "Dormant rare savers"]
+
+
+def test_without_a_population_percentiles_come_from_weighted_segments():
+    profiles = pd.DataFrame(
+        {
+            "customers": [10, 30, 60],
+            "recency": [10, 100, 400],
+            "frequency": [20, 5, 2],
+            "monetary": [2000.0, 300.0, 50.0],
+        }
+    )
+    out = name_personas(profiles)
+    # the 10 customers of segment 0 hold the lowest recency: (0 + 5) / 100
+    np.testing.assert_allclose(out["recency_percentile"], [0.05, 0.25, 0.70])
+    assert out.loc[0, "name"] == "Recent frequent big spenders"
+
+
+def test_empty_segment_and_bad_input(population):
+    profiles = pd.DataFrame(
+        {"recency": [5, np.nan], "frequency": [96, np.nan], "monetary": [900, np.nan]}
+    )
+    assert name_personas(profiles, population)["name"].tolist()[1] == "Empty segment"
+    with pytest.raises(ValueError, match="'tenure' is not a column of profiles"):
+        name_personas(profiles, population, features=["tenure"])
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        name_personas(profiles.to_numpy(), population)
+    with pytest.raises(TypeError, match=r"vocabulary\['recency'\]"):
+        name_personas(profiles, population, vocabulary={"recency": 3})
+    with pytest.raises(ValueError, match="cuts"):
+        name_personas(
+            profiles,
+            population,
+            vocabulary={"recency": {"levels": ("a", "b"), "cuts": (0.2, 0.4)}},
+        )
+    with pytest.raises(ValueError, match="role 'noun'"):
+        name_personas(
+            profiles,
+            population,
+            vocabulary={"recency": {"levels": ("a", "b"), "role": "noun"}},
+        )

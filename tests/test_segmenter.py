@@ -1,0 +1,232 @@
+"""Tests of CustomerSegmenter and its preprocessing, against planted truth."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans, MeanShift
+from sklearn.exceptions import NotFittedError
+from sklearn.metrics import adjusted_rand_score
+from sklearn.mixture import GaussianMixture
+from sklearn.pipeline import make_pipeline
+
+from custseg import CustomerSegmenter, LogRobustScaler, RFMTransformer, rfm_table
+from custseg.datasets import PERSONAS, make_transactions
+
+COLUMNS = dict(
+    customer_col="customer_id",
+    date_col="date",
+    amount_col="amount",
+    order_col="order_id",
+)
+ESTIMATORS = [
+    pytest.param(None, id="kmeans"),
+    pytest.param(GaussianMixture(), id="gaussian_mixture"),
+]
+
+
+@pytest.fixture(scope="module")
+def planted():
+    log, personas = make_transactions(1500, random_state=7)
+    return log, personas
+
+
+@pytest.fixture(scope="module")
+def table(planted):
+    log, _ = planted
+    return rfm_table(log, **COLUMNS)
+
+
+def _majority_name(seg, labels, personas, persona):
+    names = pd.Series(seg.segment_names_[labels], index=personas.index)
+    return names[personas == persona].mode()[0]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_pipeline_recovers_planted_personas_and_names_them(planted, estimator):
+    log, personas = planted
+    pipe = make_pipeline(
+        RFMTransformer(**COLUMNS), CustomerSegmenter(estimator, random_state=0)
+    ).fit(log)
+    seg = pipe[-1]
+    customers = pipe[0].transform(log).index
+    truth = personas.loc[customers]
+    assert seg.n_segments_ == len(PERSONAS)  # "auto" finds the planted number
+    assert adjusted_rand_score(truth, seg.labels_) >= 0.85
+
+    def name_of(persona):
+        return _majority_name(seg, seg.labels_, truth, persona)
+
+    champions = name_of("champions")
+    assert champions.startswith("Recent ") and "frequent big spenders" in champions
+    assert name_of("lapsed").startswith("Lapsed ")
+    at_risk = name_of("at_risk_big_spenders")
+    assert at_risk.startswith(("Lapsing ", "Lapsed ")) and "big spenders" in at_risk
+    assert name_of("new").startswith("Recent ")
+    assert name_of("new").split()[1] in ("one-off", "infrequent")
+    profiles = seg.profiles_.set_index("name")
+    assert profiles.loc[champions, "rule_segment"] == "Champions"
+    assert len(set(seg.segment_names_)) == len(seg.segment_names_)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
+def test_fitted_pipeline_scores_new_customers(planted, estimator):
+    log, _ = planted
+    pipe = make_pipeline(
+        RFMTransformer(**COLUMNS), CustomerSegmenter(estimator, random_state=0)
+    ).fit(log)
+    new_log, new_personas = make_transactions(600, random_state=99)
+    labels = pipe.predict(new_log)
+    customers = pipe[0].transform(new_log).index
+    assert labels.shape == (600,)
+    assert adjusted_rand_score(new_personas.loc[customers], labels) >= 0.85
+
+
+def test_permuting_rows_keeps_every_customers_persona(table):
+    seg = CustomerSegmenter(random_state=0).fit(table)
+    names = pd.Series(seg.segment_names_[seg.labels_], index=table.index)
+    shuffled = table.sample(frac=1.0, random_state=3)
+    seg2 = CustomerSegmenter(random_state=0).fit(shuffled)
+    names2 = pd.Series(seg2.segment_names_[seg2.labels_], index=shuffled.index)
+    pd.testing.assert_series_equal(names2.loc[table.index], names)
+
+
+def test_profiles_are_in_original_units(table):
+    seg = CustomerSegmenter(n_segments=5, random_state=0).fit(table)
+    medians = table.groupby(seg.labels_).median()
+    for column in ("recency", "frequency", "monetary"):
+        np.testing.assert_allclose(seg.profiles_[column], medians[column])
+    assert seg.profiles_["customers"].sum() == len(table)
+    np.testing.assert_allclose(seg.profiles_["revenue_share"].sum(), 1.0)
+    assert not hasattr(seg, "k_selection_")
+
+
+def test_polars_table_gives_the_same_segments_and_ids_are_not_features(table):
+    pl = pytest.importorskip("polars")
+    frame = pl.from_pandas(table.reset_index())  # customer_id is the 1st column
+    seg_pd = CustomerSegmenter(random_state=0).fit(table)
+    seg_pl = CustomerSegmenter(random_state=0).fit(frame)
+    assert seg_pl.feature_names_in_.tolist() == ["recency", "frequency", "monetary"]
+    np.testing.assert_array_equal(seg_pl.labels_, seg_pd.labels_)
+    np.testing.assert_array_equal(seg_pl.predict(frame), seg_pd.labels_)
+
+
+def test_default_and_selected_features():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "customer_id": np.arange(200),  # numeric id: never a feature
+            "CustomerID": np.arange(200) + 1000,
+            "age": rng.randint(18, 80, 200),
+            "income": rng.gamma(2.0, 20_000.0, 200),
+            "segment_hint": ["a"] * 200,  # text: skipped by default
+        }
+    )
+    seg = CustomerSegmenter(n_segments=3, random_state=0).fit(X)
+    assert seg.feature_names_in_.tolist() == ["age", "income"]
+    seg = CustomerSegmenter(n_segments=3, features=["income"], random_state=0)
+    assert seg.fit(X).n_features_in_ == 1
+    assert seg.predict(X[["income"]]).shape == (200,)
+
+
+def test_bad_input_names_the_column_and_is_not_mutated(table):
+    original = table.copy()
+    bad = table.copy()
+    bad["monetary"] = bad["monetary"].astype(object)
+    bad.iloc[0, bad.columns.get_loc("monetary")] = "n/a"
+    with pytest.raises(TypeError, match="'monetary'"):
+        CustomerSegmenter().fit(bad)
+    missing = table.copy()
+    missing.iloc[:3, missing.columns.get_loc("recency")] = np.nan
+    with pytest.raises(ValueError, match=r"'recency' has 3 missing"):
+        CustomerSegmenter().fit(missing)
+    seg = CustomerSegmenter(n_segments=5, random_state=0).fit(table)
+    pd.testing.assert_frame_equal(table, original)
+    with pytest.raises(ValueError, match=r"\['frequency'\] not found"):
+        seg.predict(table.drop(columns="frequency"))
+    with pytest.raises(ValueError, match="by name"):
+        CustomerSegmenter(features=["a"]).fit(table.to_numpy())
+
+
+def test_not_fitted_and_optional_methods(table):
+    seg = CustomerSegmenter()
+    with pytest.raises(NotFittedError):
+        seg.predict(table)
+    kmeans = CustomerSegmenter(n_segments=5, random_state=0).fit(table)
+    gmm = CustomerSegmenter(GaussianMixture(), n_segments=5, random_state=0)
+    gmm.fit(table)
+    assert not hasattr(kmeans, "predict_proba") and hasattr(kmeans, "transform")
+    assert hasattr(gmm, "predict_proba") and not hasattr(gmm, "transform")
+    proba = gmm.predict_proba(table)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(proba.argmax(axis=1), gmm.labels_)
+    distances = kmeans.transform(table)
+    np.testing.assert_array_equal(distances.argmin(axis=1), kmeans.labels_)
+
+
+def test_estimator_without_a_k_parameter(table):
+    small = table.iloc[:300]
+    seg = CustomerSegmenter(MeanShift(bandwidth=1.0), n_segments=None).fit(small)
+    assert seg.n_segments_ == seg.labels_.max() + 1
+    assert len(seg.segment_names_) == seg.n_segments_
+    with pytest.raises(ValueError, match="n_segments=None"):
+        CustomerSegmenter(MeanShift()).fit(small)
+
+
+def test_random_state_and_n_jobs_give_identical_results(table):
+    params = dict(estimator=KMeans(), max_segments=6, n_bootstrap=4, random_state=1)
+    one = CustomerSegmenter(**params, n_jobs=1).fit(table)
+    two = CustomerSegmenter(**params, n_jobs=2).fit(table)
+    again = CustomerSegmenter(**params, n_jobs=1).fit(table)
+    for other in (two, again):
+        pd.testing.assert_frame_equal(other.k_selection_, one.k_selection_)
+        np.testing.assert_array_equal(other.labels_, one.labels_)
+        np.testing.assert_array_equal(other.segment_names_, one.segment_names_)
+
+
+def test_preprocessing_can_be_switched_off(table):
+    off = CustomerSegmenter(n_segments=5, log_transform=False, scale=False)
+    off.fit(table)
+    assert not off.preprocessor_.log_mask_.any()
+    np.testing.assert_array_equal(
+        off.preprocessor_.transform(table.to_numpy()), table.to_numpy(dtype=float)
+    )
+
+
+def test_log_robust_scaler_picks_skewed_non_negative_columns():
+    rng = np.random.RandomState(0)
+    X = np.column_stack(
+        [
+            rng.lognormal(3.0, 1.0, 500),  # skewed, positive: logged
+            rng.normal(50.0, 5.0, 500),  # symmetric: not logged
+            -rng.lognormal(3.0, 1.0, 500),  # skewed but negative: not logged
+            np.ones(500),  # constant: scaled by 1, not by 0
+        ]
+    )
+    scaler = LogRobustScaler().fit(X)
+    np.testing.assert_array_equal(scaler.log_mask_, [True, False, False, False])
+    Z = scaler.transform(X)
+    np.testing.assert_allclose(np.median(Z[:, :3], axis=0), 0.0, atol=1e-12)
+    q1, q3 = np.percentile(Z[:, :3], [25, 75], axis=0)
+    np.testing.assert_allclose(q3 - q1, 1.0)
+    np.testing.assert_allclose(Z[:, 3], 0.0)
+    np.testing.assert_allclose(scaler.inverse_transform(Z), X)
+    assert LogRobustScaler(log=True).fit(X).log_mask_.tolist() == [
+        True,
+        True,
+        False,
+        True,
+    ]
+
+
+@pytest.mark.slow
+def test_online_retail_personas_are_unique(online_retail_path):
+    from custseg.datasets import load_online_retail
+
+    with pytest.warns(UserWarning, match="dropped"):
+        log = load_online_retail(online_retail_path)
+    customers = rfm_table(log, **COLUMNS)
+    seg = CustomerSegmenter(random_state=0).fit(customers)
+    assert seg.labels_.shape == (len(customers),)
+    names = seg.profiles_["name"]
+    assert names.is_unique and len(names) == seg.n_segments_
+    assert seg.profiles_["customers"].sum() == len(customers)
