@@ -31,9 +31,30 @@ from custseg._holdout import calibration_holdout_split
 from custseg._validation import validate_segmentation
 from custseg._validation_report import ValidationReport
 
+# isort: split
+# --- issue 6: plots (custseg/plotting/), report (custseg/report/), cli
+from custseg.plotting import (
+    KSelectionDisplay,
+    LorenzCurveDisplay,
+    MigrationDisplay,
+    RFMHeatmapDisplay,
+    SegmentProfileDisplay,
+    SegmentSizesDisplay,
+    SilhouetteDisplay,
+    StabilityDisplay,
+)
+
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "KSelectionDisplay",
+    "LorenzCurveDisplay",
+    "MigrationDisplay",
+    "RFMHeatmapDisplay",
+    "SegmentProfileDisplay",
+    "SegmentSizesDisplay",
+    "SilhouetteDisplay",
+    "StabilityDisplay",
     "RFMScorer",
     "RFMSegmenter",
     "RuleDiagnostics",

@@ -1,0 +1,93 @@
+"""Shared helpers of the Display objects: lazy matplotlib and the Axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Display", "check_matplotlib", "format_value"]
+
+
+def check_matplotlib(caller):
+    """Import and return ``matplotlib.pyplot``, or say how to install it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - matplotlib is in the test env
+        raise ImportError(
+            f"{caller} needs matplotlib; install it with pip install 'custseg[plot]'."
+        ) from exc
+    return plt
+
+
+def format_value(value):
+    """Short label for a number in a heatmap cell."""
+    if value is None or not np.isfinite(value):
+        return ""
+    magnitude = abs(value)
+    if magnitude >= 1e4:
+        return f"{value:,.0f}"
+    if magnitude >= 100 or float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.3g}"
+
+
+class Display:
+    """Base of the custseg Displays: ``plot(ax=None)`` sets ``ax_`` and ``figure_``.
+
+    Subclasses implement ``_draw(ax, **kwargs)``.  Displays never call
+    ``plt.show()``: they return themselves, and the figure is in ``figure_``.
+    """
+
+    def plot(self, ax=None, **kwargs):
+        """Draw the plot.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; ``None`` creates a new figure and Axes.
+        **kwargs : dict
+            Passed to the main matplotlib call (see the class docstring).
+
+        Returns
+        -------
+        self
+            The Display, with ``ax_`` and ``figure_`` set.
+        """
+        plt = check_matplotlib(type(self).__name__)
+        if ax is None:
+            _, ax = plt.subplots(figsize=getattr(self, "_figsize", None))
+        self._draw(ax, **kwargs)
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    def _draw(self, ax, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def annotated_heatmap(
+    ax, values, labels, *, cmap, colorbar_label, white_on_low=True, **kwargs
+):
+    """``imshow`` of ``values`` with a text label in each cell; return the image.
+
+    With ``white_on_low`` the labels of cells below the middle of the colour
+    range are white (for sequential colour maps that start dark).
+    """
+    values = np.asarray(values, dtype=float)
+    masked = np.ma.masked_invalid(values)
+    image = ax.imshow(masked, cmap=cmap, aspect="auto", **kwargs)
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for (i, j), text in np.ndenumerate(np.asarray(labels, dtype=object)):
+        if text:
+            dark = white_on_low and np.isfinite(values[i, j]) and values[i, j] < middle
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+            )
+    ax.figure.colorbar(image, ax=ax, label=colorbar_label)
+    return image

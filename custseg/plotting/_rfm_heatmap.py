@@ -1,0 +1,132 @@
+"""RFM heatmap: mean monetary value by recency score and frequency score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custseg._tables import as_pandas_table
+from custseg.plotting._base import Display, annotated_heatmap, format_value
+
+__all__ = ["RFMHeatmapDisplay"]
+
+
+def _scorer_of(estimator):
+    scorer = getattr(estimator, "scorer_", estimator)
+    if scorer is None or not hasattr(scorer, "thresholds_"):
+        raise ValueError(
+            f"{type(estimator).__name__} has no fitted RFMScorer: pass a fitted "
+            "RFMScorer or an RFMSegmenter fitted on raw RFM values (not "
+            "scorer='passthrough')."
+        )
+    return scorer
+
+
+class RFMHeatmapDisplay(Display):
+    """Heatmap of a value (mean monetary by default) by recency and frequency score.
+
+    Build it with :meth:`from_estimator`; ``plot`` draws it.  Cells are
+    frequency scores (rows, highest at the top) by recency scores (columns,
+    most recent on the right); each cell shows the aggregated value, and
+    empty cells are blank.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_bins, n_bins)
+        ``values[f - 1, r - 1]``: the aggregate for frequency score ``f`` and
+        recency score ``r``; NaN for an empty cell.
+    counts : ndarray of int of shape (n_bins, n_bins)
+        Customers per cell, indexed like ``values``.
+    value_name : str, default="mean monetary"
+        Colour bar label.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    image_ : matplotlib AxesImage
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from custseg import RFMScorer
+    >>> from custseg.plotting import RFMHeatmapDisplay
+    >>> X = pd.DataFrame({"recency": [1, 5, 30, 90, 200, 400],
+    ...                   "frequency": [9, 6, 4, 2, 1, 1],
+    ...                   "monetary": [900.0, 500.0, 200.0, 60.0, 20.0, 10.0]})
+    >>> scorer = RFMScorer(n_bins=2).fit(X)
+    >>> disp = RFMHeatmapDisplay.from_estimator(scorer, X)
+    >>> disp.values.round(1)
+    array([[ 30. ,   nan],
+           [  nan, 533.3]])
+    >>> disp.counts
+    array([[3, 0],
+           [0, 3]])
+    """
+
+    def __init__(self, values, counts, *, value_name="mean monetary"):
+        self.values = np.asarray(values, dtype=float)
+        self.counts = np.asarray(counts)
+        self.value_name = value_name
+
+    @classmethod
+    def from_estimator(
+        cls, estimator, X, *, value_col=None, aggfunc="mean", ax=None, **kwargs
+    ):
+        """Score ``X`` with the estimator's fitted scorer and plot the heatmap.
+
+        Parameters
+        ----------
+        estimator : RFMScorer or RFMSegmenter
+            Fitted.  An :class:`~custseg.RFMSegmenter` contributes its
+            ``scorer_``.
+        X : DataFrame
+            Customer table with the scorer's recency, frequency and monetary
+            columns.
+        value_col : str, default=None
+            Column aggregated in each cell; default: the scorer's monetary column.
+        aggfunc : {"mean", "median", "sum"}, default="mean"
+        ax : matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to ``imshow`` (e.g. ``cmap``).
+
+        Returns
+        -------
+        RFMHeatmapDisplay
+        """
+        scorer = _scorer_of(estimator)
+        table = as_pandas_table(X)
+        value_col = scorer.monetary_col if value_col is None else value_col
+        if value_col not in table:
+            raise ValueError(f"Column {value_col!r} not found in X.")
+        scores = np.asarray(scorer.transform(X), dtype=np.int64)
+        n = scorer.n_bins
+        frame = pd.DataFrame(
+            {"r": scores[:, 0], "f": scores[:, 1], "v": table[value_col].to_numpy()}
+        )
+        full = pd.MultiIndex.from_product([range(1, n + 1)] * 2, names=["f", "r"])
+        grouped = frame.groupby(["f", "r"])["v"]
+        values = grouped.agg(aggfunc).reindex(full).to_numpy().reshape(n, n)
+        counts = grouped.size().reindex(full, fill_value=0).to_numpy().reshape(n, n)
+        disp = cls(values, counts, value_name=f"{aggfunc} {value_col}")
+        return disp.plot(ax=ax, **kwargs)
+
+    def _draw(self, ax, cmap="viridis", **kwargs):
+        n_f, n_r = self.values.shape
+        labels = np.vectorize(format_value, otypes=[object])(self.values)
+        self.image_ = annotated_heatmap(
+            ax,
+            self.values,
+            labels,
+            cmap=cmap,
+            colorbar_label=self.value_name,
+            origin="lower",
+            **kwargs,
+        )
+        ax.set_xticks(range(n_r), [str(r) for r in range(1, n_r + 1)])
+        ax.set_yticks(range(n_f), [str(f) for f in range(1, n_f + 1)])
+        ax.set_xlabel("recency score (higher = more recent)")
+        ax.set_ylabel("frequency score")
+        ax.set_title(f"{self.value_name} by recency and frequency score")

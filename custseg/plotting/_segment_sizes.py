@@ -1,0 +1,133 @@
+"""Segment sizes beside their share of revenue."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from custseg.plotting._base import Display
+
+__all__ = ["SegmentSizesDisplay"]
+
+
+class SegmentSizesDisplay(Display):
+    """Share of customers of each segment beside its share of revenue.
+
+    Horizontal bars, one pair per segment: a segment holding more revenue
+    than customers is worth more than its size.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Segment names, in label order.
+    customer_share : array-like of float
+        Share of customers of each segment (sums to 1).
+    revenue_share : array-like of float, default=None
+        Share of revenue of each segment; ``None`` draws sizes only.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> from custseg import UsageTiers
+    >>> from custseg.plotting import SegmentSizesDisplay
+    >>> X = pd.DataFrame({"frequency": [1, 1, 2, 3, 8, 20],
+    ...                   "monetary": [10.0, 10.0, 20.0, 30.0, 80.0, 250.0]})
+    >>> tiers = UsageTiers(shares=(0.2, 0.5)).fit(X)
+    >>> disp = SegmentSizesDisplay.from_estimator(tiers)
+    >>> list(disp.names), disp.customer_share.round(2).tolist()
+    (['heavy', 'medium', 'light'], [0.17, 0.33, 0.5])
+    >>> disp.revenue_share.round(2).tolist()
+    [0.62, 0.28, 0.1]
+    """
+
+    def __init__(self, names, customer_share, revenue_share=None):
+        self.names = [str(n) for n in names]
+        self.customer_share = np.asarray(customer_share, dtype=float)
+        self.revenue_share = (
+            None if revenue_share is None else np.asarray(revenue_share, dtype=float)
+        )
+
+    @property
+    def _figsize(self):
+        return (7.0, 1.2 + 0.45 * len(self.names))
+
+    @classmethod
+    def from_profiles(cls, profiles, *, ax=None, **kwargs):
+        """Plot from a profiles table (:func:`custseg.segment_profiles`).
+
+        Parameters
+        ----------
+        profiles : DataFrame
+            With columns ``name``, ``share`` and optionally ``revenue_share``.
+        ax : matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to ``barh``.
+
+        Returns
+        -------
+        SegmentSizesDisplay
+        """
+        revenue = profiles["revenue_share"] if "revenue_share" in profiles else None
+        disp = cls(profiles["name"], profiles["share"], revenue)
+        return disp.plot(ax=ax, **kwargs)
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, **kwargs):
+        """Plot from a fitted segmenter's ``profiles_``.
+
+        Parameters
+        ----------
+        estimator : fitted segmenter
+            Any custseg segmenter (``profiles_``).  Revenue shares exist when
+            it was fitted on a table with a monetary column.
+        ax : matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to ``barh``.
+
+        Returns
+        -------
+        SegmentSizesDisplay
+        """
+        return cls.from_profiles(estimator.profiles_, ax=ax, **kwargs)
+
+    def _draw(self, ax, **kwargs):
+        y = np.arange(len(self.names))
+        both = self.revenue_share is not None
+        height = 0.4 if both else 0.8
+        bars = ax.barh(
+            y - (height / 2 if both else 0),
+            self.customer_share,
+            height=height,
+            label="customers",
+            color="#4c72b0",
+            **kwargs,
+        )
+        ax.bar_label(bars, labels=[f"{s:.0%}" for s in self.customer_share], padding=2)
+        if both:
+            bars = ax.barh(
+                y + height / 2,
+                np.nan_to_num(self.revenue_share),
+                height=height,
+                label="revenue",
+                color="#dd8452",
+                **kwargs,
+            )
+            ax.bar_label(
+                bars, labels=[f"{s:.0%}" for s in self.revenue_share], padding=2
+            )
+        ax.set_yticks(y, self.names)
+        ax.invert_yaxis()
+        top = np.nanmax(
+            np.r_[self.customer_share, [] if not both else self.revenue_share]
+        )
+        ax.set_xlim(0, min(1.0, top * 1.2 + 0.02))
+        ax.set_xlabel("share")
+        ax.set_title("Segment sizes and revenue share" if both else "Segment sizes")
+        if both:
+            ax.legend(loc="lower right")

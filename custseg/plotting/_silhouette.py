@@ -1,0 +1,143 @@
+"""Silhouette plot: the silhouette of every customer, grouped by segment."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import silhouette_samples
+from sklearn.utils import check_random_state
+
+from custseg._tables import as_pandas_table
+from custseg.plotting._base import Display
+
+__all__ = ["SilhouetteDisplay"]
+
+
+def segment_space(estimator, X):
+    """The space a segmenter's silhouettes are measured in.
+
+    A :class:`~custseg.CustomerSegmenter`: its own preprocessed features
+    (what the clusterer saw).  Any other segmenter: the numeric columns of
+    ``X`` (its features when it records them), ``log1p`` where non-negative,
+    then standardised.
+    """
+    table = as_pandas_table(X)
+    names = getattr(estimator, "feature_names_in_", None)
+    preprocessor = getattr(estimator, "preprocessor_", None)
+    if names is not None:
+        table = table[[str(n) for n in names]]
+    if preprocessor is not None:
+        return preprocessor.transform(table.to_numpy(dtype=float))
+    numeric = table.select_dtypes(include=["number", "bool"]).to_numpy(dtype=float)
+    if numeric.shape[1] == 0:
+        raise ValueError("X has no numeric column to measure silhouettes on.")
+    positive = (numeric >= 0).all(axis=0)
+    numeric[:, positive] = np.log1p(numeric[:, positive])
+    std = numeric.std(axis=0)
+    return (numeric - numeric.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+class SilhouetteDisplay(Display):
+    """Silhouette coefficient of each customer, grouped and sorted by segment.
+
+    A silhouette near 1 means a customer is much closer to its own segment
+    than to the next one; near 0, between two segments; below 0, closer to
+    another segment.  The dashed line is the overall mean.
+
+    Parameters
+    ----------
+    silhouette_values : ndarray of shape (n_samples,)
+    labels : ndarray of int of shape (n_samples,)
+    names : sequence of str
+        Segment names, in label order.
+
+    Attributes
+    ----------
+    segment_means : ndarray of shape (n_segments,)
+        Mean silhouette per segment (NaN for a segment absent from the sample).
+    mean : float
+        Mean silhouette over the customers drawn.
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from custseg.plotting import SilhouetteDisplay
+    >>> disp = SilhouetteDisplay([0.9, 0.7, 0.2, 0.4], [0, 0, 1, 1], ["a", "b"]).plot()
+    >>> disp.segment_means.round(2).tolist(), round(disp.mean, 2)
+    ([0.8, 0.3], 0.55)
+    """
+
+    _figsize = (6.5, 4.5)
+
+    def __init__(self, silhouette_values, labels, names):
+        self.silhouette_values = np.asarray(silhouette_values, dtype=float)
+        self.labels = np.asarray(labels, dtype=np.int64)
+        self.names = [str(n) for n in names]
+        sums = np.bincount(self.labels, self.silhouette_values, len(self.names))
+        counts = np.bincount(self.labels, minlength=len(self.names))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.segment_means = sums / counts
+        self.mean = float(self.silhouette_values.mean())
+
+    @classmethod
+    def from_estimator(
+        cls, estimator, X, *, sample_size=2000, random_state=None, ax=None, **kwargs
+    ):
+        """Compute the silhouettes of a fitted segmenter's segments of ``X``.
+
+        Parameters
+        ----------
+        estimator : fitted segmenter
+            Segments come from ``estimator.predict(X)``; distances are
+            measured in :func:`segment_space`.
+        X : DataFrame or array-like of shape (n_customers, n_features)
+        sample_size : int or None, default=2000
+            Customers drawn at random when ``X`` has more (silhouettes cost
+            ``n^2`` distances); ``None`` uses all.
+        random_state : int, RandomState instance or None
+        ax : matplotlib Axes, default=None
+        **kwargs : dict
+            Passed to ``fill_betweenx``.
+
+        Returns
+        -------
+        SilhouetteDisplay
+        """
+        labels = np.asarray(estimator.predict(X), dtype=np.int64)
+        space = segment_space(estimator, X)
+        if sample_size is not None and labels.size > sample_size:
+            rows = check_random_state(random_state).choice(
+                labels.size, sample_size, replace=False
+            )
+            space, labels = space[rows], labels[rows]
+        if np.unique(labels).size < 2:
+            raise ValueError("Silhouettes need at least 2 segments in the sample.")
+        values = silhouette_samples(space, labels)
+        names = getattr(estimator, "segment_names_", None)
+        if names is None:
+            names = [f"segment {k}" for k in range(labels.max() + 1)]
+        return cls(values, labels, names).plot(ax=ax, **kwargs)
+
+    def _draw(self, ax, **kwargs):
+        y_low, gap = 0, max(2, self.labels.size // 100)
+        ticks, tick_labels = [], []
+        for k, name in enumerate(self.names):
+            values = np.sort(self.silhouette_values[self.labels == k])
+            if not values.size:
+                continue
+            y = np.arange(y_low, y_low + values.size)
+            ax.fill_betweenx(y, 0, values, alpha=0.8, **kwargs)
+            ticks.append(y_low + values.size / 2)
+            tick_labels.append(f"{name} ({self.segment_means[k]:.2f})")
+            y_low += values.size + gap
+        ax.axvline(
+            self.mean, color="red", linestyle="--", label=f"mean {self.mean:.2f}"
+        )
+        ax.set_yticks(ticks, tick_labels)
+        ax.invert_yaxis()
+        ax.set_xlim(min(-0.1, self.silhouette_values.min() - 0.05), 1)
+        ax.set_xlabel("silhouette coefficient")
+        ax.set_title("Silhouette per segment")
+        ax.legend(loc="lower right")

@@ -1,0 +1,190 @@
+"""SegmentationReport: the whole flow's results, computed once, rendered many ways."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from custseg._validation_report import _plain, _records
+from custseg.report._build import build_content
+from custseg.report._render import html_body, html_page, markdown
+
+__all__ = ["SegmentationReport", "segmentation_report"]
+
+
+class SegmentationReport:
+    """Results of the segmentation flow, ready to show: HTML, markdown or JSON.
+
+    Built by :func:`segmentation_report`.  Everything is computed once when
+    it is built; the renderers only format it.  In a notebook the report
+    shows itself inline (``_repr_html_``).
+
+    Attributes
+    ----------
+    title : str
+    summary : dict
+        Rows, customers, orders, revenue, first and last purchase, reference
+        date, and ``excluded``: the aggregation's messages about rows it
+        dropped or adjusted (missing values, returns, dates after the
+        reference date).
+    rfm_summary : pandas.DataFrame
+        Descriptive statistics of recency, frequency and monetary.
+    rule_segments : pandas.DataFrame
+        Profiles of the rule-based RFM segments.
+    tiers : pandas.DataFrame
+        The usage tiers (orders per customer) with their value shares.
+    gini : float
+        Gini coefficient of orders per customer.
+    method : str
+        The method of the main segmentation: rfm, tiers, kmeans or gmm.
+    segments : pandas.DataFrame
+        Profiles of the main segmentation: name, description, size, revenue
+        share and medians.
+    validation : ValidationReport
+        :func:`custseg.validate_segmentation` of the main segmentation.
+    figures : dict of str to ReportFigure
+        The plots, as PNG images.
+    notes : list of str
+        Warnings raised while segmenting (ties at tier boundaries, ...).
+    assignments : pandas.DataFrame
+        One row per customer: recency, frequency, monetary, RFM segment,
+        usage tier, segment name and label.
+    estimators : dict
+        The fitted ``rules`` (RFMSegmenter), ``tiers`` (UsageTiers) and
+        ``segmenter`` (the main segmentation).
+    """
+
+    def __init__(self, content, *, title="Customer segmentation report"):
+        self.title = title
+        self._content = content
+        for key, value in content.items():
+            setattr(self, key, value)
+
+    def to_html(self):
+        """The report as one self-contained HTML document (figures embedded)."""
+        return html_page(self._content, self.title)
+
+    def _repr_html_(self):
+        return html_body(self._content, self.title)
+
+    def to_markdown(self, *, images=True):
+        """The report as markdown; figures are ``data:`` URIs when ``images``."""
+        return markdown(self._content, self.title, images=images)
+
+    def to_dict(self, *, images=False):
+        """The report as JSON-ready built-in types (figures as base64 if ``images``)."""
+        figures = {
+            key: {"title": f.title, "caption": f.caption}
+            | ({"png_base64": f.base64} if images else {})
+            for key, f in self.figures.items()
+        }
+        summary = {k: _plain(v) for k, v in self.summary.items()}
+        return {
+            "title": self.title,
+            "summary": summary,
+            "rfm_summary": _records(self.rfm_summary.rename_axis("feature")),
+            "rule_segments": _records(self.rule_segments),
+            "tiers": _records(self.tiers),
+            "gini": _plain(self.gini),
+            "method": self.method,
+            "segments": _records(self.segments),
+            "validation": self.validation.to_dict(),
+            "figures": figures,
+            "notes": list(self.notes),
+        }
+
+    def to_json(self, *, images=False, indent=2):
+        """The report as a JSON string (see :meth:`to_dict`)."""
+        return json.dumps(self.to_dict(images=images), indent=indent, default=str)
+
+    def write_html(self, path):
+        """Write :meth:`to_html` to ``path`` (UTF-8) and return the path."""
+        with open(os.fspath(path), "w", encoding="utf-8") as handle:
+            handle.write(self.to_html())
+        return path
+
+    def __repr__(self):
+        return (
+            f"<SegmentationReport: {self.summary['customers']} customers, "
+            f"{len(self.segments)} segments ({self.method}), "
+            f"verdict {self.validation.verdict!r}>"
+        )
+
+
+def segmentation_report(
+    transactions,
+    *,
+    customer_col="customer_id",
+    date_col="date",
+    amount_col="amount",
+    order_col=None,
+    reference_date=None,
+    method="kmeans",
+    rules="putler",
+    n_bootstrap=20,
+    random_state=None,
+    title="Customer segmentation report",
+    verbose=False,
+):
+    """Segment a transaction log and build a report of everything, computed once.
+
+    The flow: :class:`~custseg.RFMTransformer` (classic RFM), rule-based
+    segments (:class:`~custseg.RFMSegmenter`), usage tiers on orders
+    (:class:`~custseg.UsageTiers`), the main segmentation chosen by
+    ``method``, its validation (:func:`~custseg.validate_segmentation`) and
+    the figures.
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        Transaction log (any frame :func:`custseg.rfm_table` accepts).
+    customer_col, date_col, amount_col, order_col, reference_date
+        As in :func:`custseg.rfm_table`.
+    method : {"kmeans", "gmm", "rfm", "tiers"}, default="kmeans"
+        The main segmentation: learned segments with personas
+        (:class:`~custseg.CustomerSegmenter` with k-means or a Gaussian
+        mixture, k chosen automatically), the RFM rule segments, or the
+        usage tiers.
+    rules : str or rules, default="putler"
+        Rules of the RFM segments (see :class:`~custseg.RFMSegmenter`).
+    n_bootstrap : int, default=20
+        Bootstrap refits for the stability in the validation.
+    random_state : int, RandomState instance or None
+    title : str
+    verbose : bool, default=False
+        Log each step to the ``"custseg"`` logger at level INFO.
+
+    Returns
+    -------
+    SegmentationReport
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from custseg.datasets import make_transactions
+    >>> from custseg.report import segmentation_report
+    >>> log, _ = make_transactions(300, random_state=0)
+    >>> report = segmentation_report(log, order_col="order_id", method="rfm",
+    ...                              n_bootstrap=5, random_state=0)
+    >>> report.summary["customers"], report.summary["last_purchase"]
+    (300, '2025-12-31')
+    >>> sorted(report.figures)  # doctest: +NORMALIZE_WHITESPACE
+    ['lorenz', 'profiles', 'rfm_heatmap', 'rule_sizes', 'silhouette', 'stability']
+    >>> report.to_html().startswith("<!DOCTYPE html>")
+    True
+    """
+    content = build_content(
+        transactions,
+        customer_col=customer_col,
+        date_col=date_col,
+        amount_col=amount_col,
+        order_col=order_col,
+        reference_date=reference_date,
+        method=method,
+        rules=rules,
+        n_bootstrap=n_bootstrap,
+        random_state=random_state,
+        verbose=verbose,
+    )
+    return SegmentationReport(content, title=title)
