@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.metrics import silhouette_samples
 from sklearn.utils import check_random_state
 
+from custseg._indices import model_space
 from custseg._tables import as_pandas_table
 from custseg.plotting._base import Display
 
@@ -16,24 +17,22 @@ def segment_space(estimator, X):
     """The space a segmenter's silhouettes are measured in.
 
     A :class:`~custseg.CustomerSegmenter`: its own preprocessed features
-    (what the clusterer saw).  Any other segmenter: the numeric columns of
-    ``X`` (its features when it records them), ``log1p`` where non-negative,
-    then standardised.
+    (what the clusterer saw).  Any other segmenter: the space of
+    :func:`custseg.validate_segmentation`'s indices: the numeric columns of
+    ``X``, ``log1p`` of the non-negative ones with a skewness above 1, then
+    standardised.  So the mean silhouette matches the validation report's.
     """
     table = as_pandas_table(X)
-    names = getattr(estimator, "feature_names_in_", None)
     preprocessor = getattr(estimator, "preprocessor_", None)
-    if names is not None:
-        table = table[[str(n) for n in names]]
     if preprocessor is not None:
+        names = getattr(estimator, "feature_names_in_", None)
+        if names is not None:
+            table = table[[str(n) for n in names]]
         return preprocessor.transform(table.to_numpy(dtype=float))
-    numeric = table.select_dtypes(include=["number", "bool"]).to_numpy(dtype=float)
+    numeric = table.select_dtypes(include=["number", "bool"])
     if numeric.shape[1] == 0:
         raise ValueError("X has no numeric column to measure silhouettes on.")
-    positive = (numeric >= 0).all(axis=0)
-    numeric[:, positive] = np.log1p(numeric[:, positive])
-    std = numeric.std(axis=0)
-    return (numeric - numeric.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    return model_space(numeric)
 
 
 class SilhouetteDisplay(Display):
