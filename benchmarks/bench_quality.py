@@ -85,7 +85,7 @@ def segmentations(X, random_state):
     ).fit(X)
     putler = RFMSegmenter("putler").fit(X)
     segs = {
-        "RFM putler (11)": RFMSegmenter("putler"),
+        "RFM putler preset": RFMSegmenter("putler"),
         "RFM R rfm example": RFMSegmenter("r_rfm"),
         "RFM PyMC default": RFMSegmenter("pymc"),
         "usage tiers (spend)": UsageTiers("monetary"),

@@ -316,3 +316,27 @@ def test_empty_named_segment(planted):
     assert row["reasons"] == "no customer falls in this segment"
     assert report.bootstrap_jaccard.shape == (4, 4)
     assert report.verdict != "supported"
+
+
+@pytest.mark.filterwarnings("ignore:RFMSegmenter.*match no rule:UserWarning")
+def test_library_segmenters_on_planted_personas(planted):
+    from sklearn.metrics import adjusted_rand_score
+
+    from custseg import CustomerSegmenter, RFMSegmenter
+
+    X, personas = planted
+    report = validate_segmentation(
+        CustomerSegmenter(n_segments=5, random_state=0),
+        X,
+        n_bootstrap=10,
+        random_state=0,
+    )
+    assert report.verdict == "supported"
+    assert (report.segments["stability"] >= 0.75).all()
+    rules = validate_segmentation(
+        RFMSegmenter("pymc"), X, n_bootstrap=5, random_state=0
+    )
+    assert rules.verdict in {"supported", "partially supported"}
+    assert len(rules.segments) == len(RFMSegmenter("pymc").fit(X).segment_names_)
+    labels = CustomerSegmenter(n_segments=5, random_state=0).fit(X).labels_
+    assert adjusted_rand_score(personas, labels) > 0.8
