@@ -106,7 +106,7 @@ def build_content(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table, reference = _customer_table(transactions, columns, reference_date)
-    aggregation_notes = [str(w.message) for w in caught]
+    aggregation_notes = list(dict.fromkeys(str(w.message) for w in caught))
     X = table[RFM]
     summary = _summary(transactions, table, reference, aggregation_notes)
     _step(verbose, "%d customers; rule segments and usage tiers", len(X))
@@ -128,7 +128,7 @@ def build_content(
             sample_size=2000,
             random_state=seed,
         )
-    notes = [str(w.message) for w in caught]
+    notes = list(dict.fromkeys(str(w.message) for w in caught))
     _step(verbose, "drawing the figures")
     figures = draw_figures(
         X,
