@@ -80,34 +80,38 @@ def silhouette_many(X, label_sets, *, chunk_size=1000):
     """
     X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]
-    encoded = []
-    for labels in label_sets:
-        _, codes = np.unique(np.asarray(labels), return_inverse=True)
-        encoded.append(codes.ravel())
-    totals = [np.zeros(n) for _ in encoded]
-    onehots = [np.eye(codes.max() + 1)[codes] if n else None for codes in encoded]
+    encoded = [
+        np.unique(np.asarray(lab), return_inverse=True)[1].ravel() for lab in label_sets
+    ]
+    widths = [int(codes.max()) + 1 if n else 0 for codes in encoded]
+    offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+    # one indicator column per (labeling, cluster): a single product per chunk
+    indicator = np.zeros((n, offsets[-1]))
+    for codes, offset in zip(encoded, offsets[:-1], strict=True):
+        indicator[np.arange(n), offset + codes] = 1.0
+    counts = indicator.sum(axis=0)
+    totals = np.zeros((len(encoded), n))
     for start in range(0, n, chunk_size):
         stop = min(start + chunk_size, n)
-        dist = euclidean_distances(X[start:stop], X)
-        for i, (codes, onehot) in enumerate(zip(encoded, onehots, strict=True)):
-            sums = dist @ onehot  # distance from each point to each cluster
-            counts = onehot.sum(axis=0)
+        all_sums = euclidean_distances(X[start:stop], X) @ indicator
+        rows = np.arange(stop - start)
+        for i, codes in enumerate(encoded):
+            lo, hi = offsets[i], offsets[i + 1]
+            sums = all_sums[:, lo:hi]  # distance from each point to each cluster
             own = codes[start:stop]
-            rows = np.arange(stop - start)
-            own_count = counts[own]
+            own_count = counts[lo:hi][own]
             with np.errstate(divide="ignore", invalid="ignore"):
                 a = sums[rows, own] / (own_count - 1)
-                mean_other = sums / counts
+                mean_other = sums / counts[lo:hi]
             mean_other[rows, own] = np.inf
             b = mean_other.min(axis=1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 s = (b - a) / np.maximum(a, b)
             s[(own_count <= 1) | ~np.isfinite(s)] = 0.0
-            totals[i][start:stop] = s
+            totals[i, start:stop] = s
     out = np.full(len(encoded), np.nan)
-    for i, codes in enumerate(encoded):
-        n_labels = codes.max() + 1 if n else 0
-        if 2 <= n_labels <= n - 1:
+    for i, width in enumerate(widths):
+        if 2 <= width <= n - 1:
             out[i] = totals[i].mean()
     return out
 
@@ -235,9 +239,18 @@ def _bootstrap_labels(base, param, k, Z, seed):
 
 
 def search_n_segments(
-    base, param, Z, ks, *, selection, sample_size, search_size, n_bootstrap, rng,
+    base,
+    param,
+    Z,
+    ks,
+    *,
+    selection,
+    sample_size,
+    search_size,
+    n_bootstrap,
+    rng,
     n_jobs,
-):  # fmt: skip
+):
     """Fit every k, score it, choose one, and measure the chosen one's stability.
 
     Parameters

@@ -5,6 +5,9 @@ right-skewed: a few customers spend a hundred times the median.  Distance-based
 clusterers then spend all their clusters on the tail.  :class:`LogRobustScaler`
 takes ``log1p`` of the skewed non-negative columns and scales every column by
 its median and interquartile range, so that no feature dominates by its units.
+
+:func:`select_features` picks the feature columns of a customer table by
+name and checks them, so that customer ids never become a feature.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -21,7 +25,80 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["LogRobustScaler"]
+__all__ = ["LogRobustScaler", "select_features"]
+
+RFM = ("recency", "frequency", "monetary")
+_ID_NAMES = {"id", "customer", "customerid", "userid", "clientid", "accountid"}
+
+
+def _looks_like_id(name):
+    lower = name.lower()
+    return lower.replace("_", "") in _ID_NAMES or lower.endswith("_id")
+
+
+def select_features(table, features=None):
+    """Names of the feature columns of a customer table, checked.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The customer table; its index (customer ids) is never a feature.
+    features : sequence of str, optional
+        Columns to use.  Default: ``recency``, ``frequency`` and ``monetary``
+        when all are present, else every numeric column whose name does not
+        look like an identifier (``id``, ``*_id``, ``CustomerID``, ``user_id``).
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    ValueError
+        A named column is missing, has missing or infinite values, or no
+        column is left.
+    TypeError
+        A named column is not numeric.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"customer_id": [1, 2], "age": [30, 40],
+    ...                       "income": [1.0, 2.0], "city": ["a", "b"]})
+    >>> select_features(table)
+    ['age', 'income']
+    """
+    if features is None:
+        if all(f in table for f in RFM):
+            features = list(RFM)
+        else:
+            features = [
+                c
+                for c in table.columns
+                if pd.api.types.is_numeric_dtype(table[c]) and not _looks_like_id(c)
+            ]
+        if not features:
+            raise ValueError("X has no numeric column to use as a feature.")
+    features = [str(f) for f in features]
+    missing = [f for f in features if f not in table]
+    if missing:
+        raise ValueError(
+            f"Column(s) {missing} not found in X; it has {list(table.columns)}."
+        )
+    for f in features:
+        column = table[f]
+        if not pd.api.types.is_numeric_dtype(column):
+            raise TypeError(
+                f"Column {f!r} has dtype {column.dtype}: features must be numeric."
+            )
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        n_bad = int((~np.isfinite(values)).sum())
+        if n_bad:
+            raise ValueError(
+                f"Column {f!r} has {n_bad} missing or infinite values (NaN or "
+                "inf); fill or drop them first."
+            )
+    return features
 
 
 def _skewness(column):

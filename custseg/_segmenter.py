@@ -16,14 +16,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from custseg._k_selection import CRITERIA, search_n_segments
 from custseg._personas import name_personas
-from custseg._preprocessing import LogRobustScaler
+from custseg._preprocessing import LogRobustScaler, select_features
 from custseg._segments import SegmenterMixin, segment_profiles
 from custseg._tables import as_pandas_table
 
 __all__ = ["CustomerSegmenter"]
-
-_RFM = ("recency", "frequency", "monetary")
-_ID_NAMES = {"id", "customer", "customerid", "userid", "clientid", "accountid"}
 
 
 def _estimator_has(attr):
@@ -123,16 +120,11 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> from custseg import CustomerSegmenter
+    >>> from custseg import CustomerSegmenter, rfm_table
     >>> from custseg.datasets import make_transactions
     >>> log, truth = make_transactions(500, random_state=0)
-    >>> end = log["date"].max().normalize()
-    >>> by = log.groupby("customer_id")
-    >>> table = pd.DataFrame({
-    ...     "recency": (end - by["date"].max().dt.normalize()).dt.days,
-    ...     "frequency": by["order_id"].nunique(),
-    ...     "monetary": by["amount"].sum()})
+    >>> table = rfm_table(log, customer_col="customer_id", date_col="date",
+    ...                   amount_col="amount", order_col="order_id")
     >>> seg = CustomerSegmenter(random_state=0).fit(table)
     >>> seg.n_segments_
     5
@@ -148,7 +140,7 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
             None,
-        ],  # fmt: skip
+        ],
         "features": ["array-like", None],
         "log_transform": [StrOptions({"auto"}), "boolean"],
         "scale": ["boolean"],
@@ -163,10 +155,24 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, estimator=None, *, n_segments="auto", features=None,
-                 log_transform="auto", scale=True, min_segments=2, max_segments=10,
-                 selection="vote", sample_size=10_000, search_size=100_000,
-                 n_bootstrap=10, vocabulary=None, random_state=None, n_jobs=None):  # fmt: skip
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        n_segments="auto",
+        features=None,
+        log_transform="auto",
+        scale=True,
+        min_segments=2,
+        max_segments=10,
+        selection="vote",
+        sample_size=10_000,
+        search_size=100_000,
+        n_bootstrap=10,
+        vocabulary=None,
+        random_state=None,
+        n_jobs=None,
+    ):
         self.estimator = estimator
         self.n_segments = n_segments
         self.features = features
@@ -183,47 +189,21 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     # -- input -------------------------------------------------------------
-    def _default_features(self, table):
-        if all(f in table for f in _RFM):
-            return list(_RFM)
-        return [
-            c for c in table.columns
-            if pd.api.types.is_numeric_dtype(table[c])
-            and c.lower().replace("_", "") not in _ID_NAMES
-            and not c.lower().endswith("_id")
-        ]  # fmt: skip
-
     def _validate_table(self, X, reset):
-        """Return (array of features, frame of original units or None)."""
+        """Return (array of features, pandas table or None for array input)."""
         if not hasattr(X, "columns") or isinstance(X, np.ndarray):
             if reset and self.features is not None:
                 raise ValueError("features= selects columns by name: pass a DataFrame.")
             return validate_data(self, X, dtype=np.float64, reset=reset), None
         table = as_pandas_table(X)
         if reset:
-            features = (self._default_features(table) if self.features is None
-                        else [str(f) for f in self.features])  # fmt: skip
-            if not features:
-                raise ValueError("X has no numeric column to cluster on.")
+            features = select_features(table, self.features)
         else:
-            features = list(getattr(self, "feature_names_in_", table.columns))
-        missing = [f for f in features if f not in table]
-        if missing:
-            raise ValueError(f"Column(s) {missing} not found in X; it has "
-                             f"{list(table.columns)}.")  # fmt: skip
-        for f in features:
-            column = table[f]
-            if not (pd.api.types.is_numeric_dtype(column)
-                    or pd.api.types.is_bool_dtype(column)):  # fmt: skip
-                raise TypeError(f"Column {f!r} has dtype {column.dtype}: features "
-                                "must be numeric.")  # fmt: skip
-            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-            n_bad = int((~np.isfinite(values)).sum())
-            if n_bad:
-                raise ValueError(f"Column {f!r} has {n_bad} missing or infinite "
-                                 "values (NaN or inf); fill or drop them first.")  # fmt: skip
-        frame = table[features]
-        return validate_data(self, frame, dtype=np.float64, reset=reset), frame
+            names = getattr(self, "feature_names_in_", None)
+            features = select_features(table, table.columns if names is None else names)
+        return validate_data(
+            self, table[features], dtype=np.float64, reset=reset
+        ), table
 
     # -- fit ---------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=False)
@@ -241,7 +221,7 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         self : CustomerSegmenter
         """
-        A, frame = self._validate_table(X, reset=True)
+        A, table = self._validate_table(X, reset=True)
         rng = check_random_state(self.random_state)
         self.preprocessor_ = LogRobustScaler(self.log_transform, scale=self.scale)
         Z = self.preprocessor_.fit_transform(A)
@@ -250,8 +230,10 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
             base.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
         param = _k_param(base)
         if self.n_segments is not None and param is None:
-            raise ValueError(f"{type(base).__name__} has neither n_clusters nor "
-                             "n_components: use n_segments=None.")  # fmt: skip
+            raise ValueError(
+                f"{type(base).__name__} has neither n_clusters nor "
+                "n_components: use n_segments=None."
+            )
         if self.n_segments == "auto":
             self.estimator_ = self._search(base, param, Z, rng)
         else:
@@ -261,13 +243,15 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
             self.n_segments_ = self.n_segments
         labels = np.asarray(self.estimator_.predict(Z), dtype=np.int64)
         if labels.size and labels.min() < 0:
-            raise ValueError(f"{type(base).__name__} predicted negative labels "
-                             "(noise); CustomerSegmenter needs one segment each.")  # fmt: skip
+            raise ValueError(
+                f"{type(base).__name__} predicted negative labels "
+                "(noise); CustomerSegmenter needs one segment each."
+            )
         if self.n_segments_ is None:
             self.n_segments_ = int(labels.max()) + 1
-        if frame is None:
-            frame = pd.DataFrame(A, columns=[f"x{i}" for i in range(A.shape[1])])
-        self._name_segments(X, frame, labels)
+        if table is None:
+            table = pd.DataFrame(A, columns=[f"x{i}" for i in range(A.shape[1])])
+        self._name_segments(table, labels)
         return self
 
     def _search(self, base, param, Z, rng):
@@ -283,25 +267,32 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
                 f"got n_samples={Z.shape[0]}."
             )
         model, self.k_selection_, self.k_preferred_ = search_n_segments(
-            base, param, Z, ks, selection=self.selection,
-            sample_size=self.sample_size, search_size=self.search_size,
-            n_bootstrap=self.n_bootstrap, rng=rng, n_jobs=self.n_jobs,
-        )  # fmt: skip
+            base,
+            param,
+            Z,
+            ks,
+            selection=self.selection,
+            sample_size=self.sample_size,
+            search_size=self.search_size,
+            n_bootstrap=self.n_bootstrap,
+            rng=rng,
+            n_jobs=self.n_jobs,
+        )
         self.n_segments_ = int(self.k_selection_.index[self.k_selection_["chosen"]][0])
         return model
 
-    def _name_segments(self, X, frame, labels):
-        table = frame
-        if hasattr(X, "columns") and not isinstance(X, np.ndarray):
-            full = as_pandas_table(X)
-            extra = [c for c in ("frequency", "monetary")
-                     if c in full and c not in frame
-                     and pd.api.types.is_numeric_dtype(full[c])]  # fmt: skip
-            table = pd.concat([frame, full[extra]], axis=1) if extra else frame
+    def _name_segments(self, table, labels):
+        features = list(getattr(self, "feature_names_in_", table.columns))
+        frame = table[features]
+        # frequency and monetary give the revenue columns of the profiles
+        extra = [c for c in ("frequency", "monetary") if c in table and c not in frame]
+        extra = [c for c in extra if pd.api.types.is_numeric_dtype(table[c])]
+        table = pd.concat([frame, table[extra]], axis=1) if extra else frame
         names = [f"segment {i}" for i in range(self.n_segments_)]
         draft = segment_profiles(table, labels, names)
-        personas = name_personas(draft, frame, features=list(frame.columns),
-                                 vocabulary=self.vocabulary)  # fmt: skip
+        personas = name_personas(
+            draft, frame, features=list(frame.columns), vocabulary=self.vocabulary
+        )
         self._set_segments(table, labels, personas["name"])
         self.profiles_["description"] = personas["description"]
         if "rule_segment" in personas:
