@@ -164,7 +164,8 @@ def bootstrap_stability(
         All per-resample seeds are drawn from it up front, so the result does
         not depend on ``n_jobs``.
     n_jobs : int or None
-        Resamples run in parallel with joblib.
+        Resamples run in parallel with joblib, in threads unless a
+        :func:`joblib.parallel_config` context chooses another backend.
     verbose : bool, default=False
         Log progress (logger ``"custseg"``, level INFO) every tenth of the run.
 
@@ -196,7 +197,9 @@ def bootstrap_stability(
     )
     results = []
     step = max(1, n_bootstrap // 10)
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    # threads by default: KMeans, mixtures and numpy release the GIL, and
+    # threads skip the start-up and data copies of worker processes
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
     for i, jaccard in enumerate(parallel(tasks), start=1):
         results.append(jaccard)
         if verbose and (i % step == 0 or i == n_bootstrap):

@@ -100,3 +100,18 @@ def test_verbose_logs_progress(blobs, caplog):
             verbose=True,
         )
     assert "4/4 refits done" in caplog.text
+
+
+def test_process_backend_gives_the_same_numbers(blobs):
+    from joblib import parallel_config
+
+    X, _ = blobs
+    labels = KMeans(3, n_init=1, random_state=0).fit_predict(X)
+    threads = bootstrap_stability(
+        KMeans(3, n_init=1), X, labels, n_bootstrap=4, random_state=2, n_jobs=2
+    )
+    with parallel_config(backend="loky"):
+        processes = bootstrap_stability(
+            KMeans(3, n_init=1), X, labels, n_bootstrap=4, random_state=2, n_jobs=2
+        )
+    np.testing.assert_array_equal(threads, processes)
