@@ -37,7 +37,12 @@ def _is_segmenter(obj):
 
 
 def _aligned(values, table, what):
-    """Return ``values`` in the row order of ``table`` (by index when both have one)."""
+    """Return ``values`` in the row order of ``table``.
+
+    A pandas ``values`` is aligned by index when its index holds the same
+    customers as ``table``'s, and taken in row order when either index is a
+    plain range (a numpy customer table, for example).
+    """
     if isinstance(values, (str, bytes, dict)) or np.ndim(values) == 0:
         raise TypeError(
             f"{what} must be a segmenter or array-like with one value per "
@@ -47,8 +52,12 @@ def _aligned(values, table, what):
         table.index
     ):
         if values.index.has_duplicates or set(values.index) != set(table.index):
-            if len(values) == len(table) and isinstance(values.index, pd.RangeIndex):
-                return values.reset_index(drop=True).set_axis(table.index)
+            positional = isinstance(values.index, pd.RangeIndex) or (
+                isinstance(table.index, pd.RangeIndex)
+            )
+            if len(values) == len(table) and positional:
+                # one side has no customer ids (a numpy table or a plain range)
+                return values.set_axis(table.index)
             raise ValueError(
                 f"{what} is indexed by other customers than X: align it with "
                 "X's index, or pass a plain array in X's row order."

@@ -229,8 +229,8 @@ def test_series_labels_aligned_by_index_and_inputs_untouched(planted, persona_re
     pd.testing.assert_frame_equal(report.segments, persona_report.segments)
     pd.testing.assert_frame_equal(X, X_before)
     pd.testing.assert_series_equal(personas, p_before)
-    # a numpy customer table gives the same tests
-    arr = validate_segmentation(personas.to_numpy(), X.to_numpy(), n_bootstrap=0)
+    # a numpy customer table gives the same tests; a Series is taken in row order
+    arr = validate_segmentation(personas, X.to_numpy(), n_bootstrap=0)
     np.testing.assert_allclose(
         arr.features["p_value"].to_numpy(),
         persona_report.features["p_value"].to_numpy(),
