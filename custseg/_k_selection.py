@@ -273,7 +273,8 @@ def search_n_segments(
         Draws the subsets and the bootstrap seeds, before any parallel work,
         so the result does not depend on ``n_jobs``.
     n_jobs : int or None
-        joblib jobs over the candidate k and over the bootstrap refits.
+        joblib jobs (threads preferred) over the candidate k and over the
+        bootstrap refits.
 
     Returns
     -------
@@ -291,7 +292,9 @@ def search_n_segments(
     Zs = Z if rows is None else Z[rows]
     sample = rng.choice(Zs.shape[0], min(sample_size, Zs.shape[0]), replace=False)
     seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap)
-    fits = Parallel(n_jobs=n_jobs)(delayed(_fit_k)(base, param, k, Zs) for k in ks)
+    fits = Parallel(n_jobs=n_jobs, prefer="threads")(
+        delayed(_fit_k)(base, param, k, Zs) for k in ks
+    )
     scores = {c: [f[2][c] for f in fits] for c in CRITERIA if c != "silhouette"}
     scores["silhouette"] = silhouette_many(Zs[sample], [f[1][sample] for f in fits])
     table, preferred = selection_table(ks, scores)
@@ -299,7 +302,7 @@ def search_n_segments(
     model, labels, _ = fits[ks.index(chosen)]
     table["stability"] = np.nan
     if n_bootstrap:
-        boot = Parallel(n_jobs=n_jobs)(
+        boot = Parallel(n_jobs=n_jobs, prefer="threads")(
             delayed(_bootstrap_labels)(base, param, chosen, Zs[sample], s)
             for s in seeds
         )

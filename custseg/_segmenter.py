@@ -88,7 +88,10 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the clusterer (when it has ``random_state``) and the samples.
     n_jobs : int, default=None
-        Parallel jobs over the candidate k (joblib); results do not depend on it.
+        Parallel jobs over the candidate k and the bootstrap refits (joblib,
+        threads by default: the clusterers release the GIL, and threads avoid
+        copying the table to worker processes; a ``joblib.parallel_config``
+        backend overrides this).  Results do not depend on it.
 
     Attributes
     ----------

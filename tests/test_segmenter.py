@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from joblib import parallel_config
 from sklearn.cluster import KMeans, MeanShift
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import adjusted_rand_score
@@ -177,7 +178,9 @@ def test_random_state_and_n_jobs_give_identical_results(table):
     one = CustomerSegmenter(**params, n_jobs=1).fit(table)
     two = CustomerSegmenter(**params, n_jobs=2).fit(table)
     again = CustomerSegmenter(**params, n_jobs=1).fit(table)
-    for other in (two, again):
+    with parallel_config(backend="loky"):  # processes instead of threads
+        processes = CustomerSegmenter(**params, n_jobs=2).fit(table)
+    for other in (two, again, processes):
         pd.testing.assert_frame_equal(other.k_selection_, one.k_selection_)
         np.testing.assert_array_equal(other.labels_, one.labels_)
         np.testing.assert_array_equal(other.segment_names_, one.segment_names_)
