@@ -250,8 +250,8 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{type(base).__name__} predicted negative labels "
                 "(noise); CustomerSegmenter needs one segment each."
             )
-        if self.n_segments_ is None:
-            self.n_segments_ = int(labels.max()) + 1
+        # a clusterer may leave components empty (named "Empty segment")
+        self.n_segments_ = max(self.n_segments_ or 0, int(labels.max(initial=-1)) + 1)
         if table is None:
             table = pd.DataFrame(A, columns=[f"x{i}" for i in range(A.shape[1])])
         self._name_segments(table, labels)
