@@ -123,6 +123,8 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Which columns get ``log1p``.  ``"auto"``: the columns whose values are
         all non-negative and whose skewness exceeds ``skew_threshold``.
         ``True``: every column that is non-negative.  ``False``: none.
+        At transform time, a negative value in a logged column (unseen in
+        fit) is clipped to 0 before the log.
     scale : bool, default=True
         Whether to centre on the median and divide by the IQR.
     skew_threshold : float, default=0.5
