@@ -188,8 +188,11 @@ def _segment(args):
     return _run(log, args, columns, f"Customer segmentation of {Path(args.path).name}")
 
 
-def _common(parser, default_bootstrap):
-    parser.add_argument("--out", default="custseg-report", help="output directory")
+def _common(parser, default_bootstrap, out=None):
+    if out is None:
+        parser.add_argument("--out", required=True, help="output directory")
+    else:
+        parser.add_argument("--out", default=out, help=f"output directory ({out})")
     parser.add_argument(
         "--method", choices=METHODS, default="kmeans",
         help="main segmentation: learned segments with personas (kmeans, gmm), "
@@ -219,7 +222,7 @@ def build_parser():
         "demo", help="run the whole flow on the built-in synthetic data"
     )
     demo.add_argument("--n-customers", type=int, default=2000)
-    _common(demo, default_bootstrap=20)
+    _common(demo, default_bootstrap=20, out="custseg-demo")
     demo.set_defaults(func=_demo)
 
     segment = commands.add_parser(
