@@ -17,8 +17,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from custseg._segments import SegmenterMixin
-from custseg._tables import as_pandas_table
+from custseg._breaks import quantile_cuts
+from custseg._segments import SegmenterMixin, profile_features
+from custseg._tables import as_pandas_table, check_numeric_columns
 
 __all__ = ["QuantileSegmenter", "RandomSegmenter"]
 
@@ -179,28 +180,23 @@ class QuantileSegmenter(SegmenterMixin, BaseEstimator):
         self.column = column
         self.n_segments = n_segments
 
-    def _values(self, X, table):
+    def _column_name(self, table):
         if isinstance(self.column, str):
             if self.column not in table.columns:
                 raise ValueError(
                     f"column={self.column!r} is not a column of X; "
                     f"available columns: {list(table.columns)}."
                 )
-            values = table[self.column]
-        else:
-            if self.column >= table.shape[1]:
-                raise ValueError(
-                    f"column={self.column} is out of range for X with "
-                    f"{table.shape[1]} columns."
-                )
-            values = table.iloc[:, self.column]
-        try:
-            values = values.to_numpy(dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"column {self.column!r} must be numeric: {exc}") from exc
-        if not np.isfinite(values).all():
-            raise ValueError(f"column {self.column!r} contains NaN or infinite values.")
-        return values
+            return self.column
+        if self.column >= table.shape[1]:
+            raise ValueError(
+                f"column={self.column} is out of range for X with "
+                f"{table.shape[1]} columns."
+            )
+        return table.columns[self.column]
+
+    def _values(self, table):
+        return check_numeric_columns(table, [self._column_name(table)])[:, 0]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -218,12 +214,11 @@ class QuantileSegmenter(SegmenterMixin, BaseEstimator):
         """
         validate_data(self, X, dtype=None, ensure_all_finite=False)
         table = as_pandas_table(X)
-        values = self._values(X, table)
-        probs = np.arange(1, self.n_segments) / self.n_segments
-        cuts = np.unique(np.quantile(values, probs)) if probs.size else np.array([])
+        values = self._values(table)
+        cuts = np.unique(quantile_cuts(values, self.n_segments))
         # a cut at the minimum would leave the first segment empty
         self.thresholds_ = cuts[cuts > values.min()]
-        name = self.column if isinstance(self.column, str) else f"x{self.column}"
+        name = self._column_name(table)
         edges = [f"{c:.3g}" for c in self.thresholds_]
         if not edges:
             names = [f"{name} (all)"]
@@ -235,7 +230,9 @@ class QuantileSegmenter(SegmenterMixin, BaseEstimator):
             ]
             names.append(f"{name} >= {edges[-1]}")
         labels = np.searchsorted(self.thresholds_, values, side="right")
-        return self._set_segments(table, labels, names)
+        return self._set_segments(
+            table, labels, names, features=profile_features(table, [name])
+        )
 
     def predict(self, X):
         """Segment of each row of ``X``, with the cut points learned in ``fit``.
@@ -250,5 +247,5 @@ class QuantileSegmenter(SegmenterMixin, BaseEstimator):
         """
         check_is_fitted(self)
         validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
-        values = self._values(X, as_pandas_table(X))
+        values = self._values(as_pandas_table(X))
         return np.searchsorted(self.thresholds_, values, side="right").astype(np.int64)

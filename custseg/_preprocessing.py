@@ -25,15 +25,11 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["LogRobustScaler", "select_features"]
+from custseg._tables import check_numeric_columns, looks_like_id
+
+__all__ = ["LogRobustScaler", "select_features", "skewness"]
 
 RFM = ("recency", "frequency", "monetary")
-_ID_NAMES = {"id", "customer", "customerid", "userid", "clientid", "accountid"}
-
-
-def _looks_like_id(name):
-    lower = name.lower()
-    return lower.replace("_", "") in _ID_NAMES or lower.endswith("_id")
 
 
 def select_features(table, features=None):
@@ -75,34 +71,29 @@ def select_features(table, features=None):
             features = [
                 c
                 for c in table.columns
-                if pd.api.types.is_numeric_dtype(table[c]) and not _looks_like_id(c)
+                if pd.api.types.is_numeric_dtype(table[c]) and not looks_like_id(c)
             ]
         if not features:
             raise ValueError("X has no numeric column to use as a feature.")
     features = [str(f) for f in features]
-    missing = [f for f in features if f not in table]
-    if missing:
-        raise ValueError(
-            f"Column(s) {missing} not found in X; it has {list(table.columns)}."
-        )
-    for f in features:
-        column = table[f]
-        if not pd.api.types.is_numeric_dtype(column):
-            raise TypeError(
-                f"Column {f!r} has dtype {column.dtype}: features must be numeric."
-            )
-        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        n_bad = int((~np.isfinite(values)).sum())
-        if n_bad:
-            raise ValueError(
-                f"Column {f!r} has {n_bad} missing or infinite values (NaN or "
-                "inf); fill or drop them first."
-            )
+    check_numeric_columns(table, features)
     return features
 
 
-def _skewness(column):
-    """Fisher's moment coefficient of skewness (0 for a constant column)."""
+def skewness(column):
+    """Fisher's moment coefficient of skewness (0 for a constant column).
+
+    The biased estimator ``m3 / m2 ** 1.5``, as :func:`scipy.stats.skew`
+    computes by default.
+
+    Examples
+    --------
+    >>> skewness([1.0, 1.0, 1.0])
+    0.0
+    >>> round(skewness([0.0, 0.0, 0.0, 4.0]), 4)
+    1.1547
+    """
+    column = np.asarray(column, dtype=np.float64)
     centred = column - column.mean()
     spread = np.sqrt(np.mean(centred**2))
     if not np.isfinite(spread) or spread == 0:
@@ -188,7 +179,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64)
         non_negative = (X >= 0).all(axis=0)
         if self.log == "auto":
-            skewed = np.array([_skewness(X[:, j]) for j in range(X.shape[1])])
+            skewed = np.array([skewness(X[:, j]) for j in range(X.shape[1])])
             self.log_mask_ = non_negative & (skewed > self.skew_threshold)
         else:
             self.log_mask_ = non_negative & bool(self.log)

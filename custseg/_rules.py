@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from custseg._rule_parsing import diagnose_rules, parse_rules
 from custseg._scoring import RFMScorer, read_columns
-from custseg._segments import SegmenterMixin
+from custseg._segments import SegmenterMixin, profile_features
 
 __all__ = ["RFMSegmenter"]
 
@@ -124,7 +124,7 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         return rules, n_bins, self.default_segment or catch_all
 
     def _scores(self, X, *, reset):
-        """Return (scores, table in original units, frequency, monetary names)."""
+        """Return (scores, table in original units, columns read, profile names)."""
         owner = type(self).__name__
         if self.scorer == "passthrough":
             scores, table = read_columns(
@@ -137,14 +137,15 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
                         f"{owner}: column {col!r} has {int(bad.sum())} value(s) that "
                         f"are not whole scores in 1..{self._n_bins}."
                     )
-            return scores.astype(np.int64), table, None, None
+            return scores.astype(np.int64), table, list(SCORE_COLUMNS), {}
         scorer = self.scorer_
         cols = [scorer.recency_col, scorer.frequency_col, scorer.monetary_col]
         _, table = read_columns(self, X, cols, reset=reset, owner=owner)
         if reset:
             scorer.fit(X)
         scores = np.asarray(scorer.transform(X), dtype=np.int64)
-        return scores, table, cols[1], cols[2]
+        names = {"frequency_col": cols[1], "monetary_col": cols[2]}
+        return scores, table, cols, names
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -168,7 +169,7 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
                 RFMScorer(n_bins=self._n_bins) if self.scorer is None else self.scorer
             )
             self.scorer_ = clone(base)
-        scores, table, freq_col, mon_col = self._scores(X, reset=True)
+        scores, table, used, revenue_cols = self._scores(X, reset=True)
 
         names = list(dict.fromkeys(rule.name for rule in rules))
         descriptions = {}
@@ -207,10 +208,8 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
-        kwargs = {}
-        if freq_col is not None:
-            kwargs = {"frequency_col": freq_col, "monetary_col": mon_col}
-        self._set_segments(table, labels, names, **kwargs)
+        features = profile_features(table, used, **revenue_cols)
+        self._set_segments(table, labels, names, features=features, **revenue_cols)
         self.segment_descriptions_ = np.asarray(
             [descriptions[n] for n in names], dtype=object
         )

@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from custseg._breaks import jenks_cuts, quantile_cuts
-from custseg._tables import as_pandas_table
+from custseg._tables import as_pandas_table, check_numeric_columns
 
 __all__ = ["RFMScorer", "read_columns"]
 
@@ -31,29 +31,12 @@ def read_columns(estimator, X, columns, *, reset, owner):
     if hasattr(X, "columns") and not isinstance(X, np.ndarray):
         validate_data(estimator, X, skip_check_array=True, reset=reset)
         table = as_pandas_table(X)
-        missing = [c for c in columns if c not in table.columns]
-        if missing:
-            raise ValueError(
-                f"{owner}: column(s) {missing} not found in X; its columns are "
-                f"{list(table.columns)}. Set the column parameters to the "
-                "names your table uses."
-            )
-        for col in columns:
-            series = table[col]
-            if not (
-                pd.api.types.is_numeric_dtype(series)
-                or pd.api.types.is_bool_dtype(series)
-            ):
-                raise TypeError(
-                    f"{owner}: column {col!r} must be numeric, got dtype {series.dtype}."
-                )
-            bad = int((~np.isfinite(series.to_numpy(dtype=float))).sum())
-            if bad:
-                raise ValueError(
-                    f"{owner}: column {col!r} has {bad} missing or infinite "
-                    "value(s); fill or drop them first."
-                )
-        values = table[columns].to_numpy(dtype=float)
+        values = check_numeric_columns(
+            table,
+            columns,
+            owner=owner,
+            hint="Set the column parameters to the names your table uses.",
+        )
         if values.shape[0] == 0:
             raise ValueError(f"{owner}: X has 0 rows.")
         return values, table

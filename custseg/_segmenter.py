@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from custseg._k_selection import CRITERIA, search_n_segments
 from custseg._personas import name_personas
 from custseg._preprocessing import LogRobustScaler, select_features
-from custseg._segments import SegmenterMixin, segment_profiles
+from custseg._segments import SegmenterMixin, profile_features, segment_profiles
 from custseg._tables import as_pandas_table
 
 __all__ = ["CustomerSegmenter"]
@@ -285,18 +285,15 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         return model
 
     def _name_segments(self, table, labels):
-        features = list(getattr(self, "feature_names_in_", table.columns))
-        frame = table[features]
+        used = [str(c) for c in getattr(self, "feature_names_in_", table.columns)]
         # frequency and monetary give the revenue columns of the profiles
-        extra = [c for c in ("frequency", "monetary") if c in table and c not in frame]
-        extra = [c for c in extra if pd.api.types.is_numeric_dtype(table[c])]
-        table = pd.concat([frame, table[extra]], axis=1) if extra else frame
+        columns = profile_features(table, used)
         names = [f"segment {i}" for i in range(self.n_segments_)]
-        draft = segment_profiles(table, labels, names)
+        draft = segment_profiles(table, labels, names, features=columns)
         personas = name_personas(
-            draft, frame, features=list(frame.columns), vocabulary=self.vocabulary
+            draft, table[used], features=used, vocabulary=self.vocabulary
         )
-        self._set_segments(table, labels, personas["name"])
+        self._set_segments(table, labels, personas["name"], features=columns)
         self.profiles_["description"] = personas["description"]
         if "rule_segment" in personas:
             self.profiles_["rule_segment"] = personas["rule_segment"]

@@ -13,9 +13,46 @@ import numpy as np
 import pandas as pd
 from sklearn.base import ClusterMixin
 
-from custseg._tables import as_pandas_table
+from custseg._tables import as_pandas_table, looks_like_id
 
-__all__ = ["SegmenterMixin", "segment_profiles"]
+__all__ = ["SegmenterMixin", "profile_features", "segment_profiles"]
+
+
+def _is_number(series):
+    return pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+
+
+def profile_features(X, used, *, monetary_col="monetary", frequency_col="frequency"):
+    """The columns a segmenter profiles: those it used, then frequency and monetary.
+
+    Parameters
+    ----------
+    X : DataFrame
+        The customer table.
+    used : sequence of str
+        The columns the segmenter read (features, scores or a usage column).
+    monetary_col, frequency_col : str
+        Appended when ``X`` has them as numeric columns and they are not
+        already in ``used``, so the profiles can show revenue and orders.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"customer_id": [7, 8], "recency": [1, 2],
+    ...                   "monetary": [5.0, 9.0]})
+    >>> profile_features(X, ["recency"])
+    ['recency', 'monetary']
+    """
+    table = as_pandas_table(X)
+    columns = [str(c) for c in used]
+    for extra in (frequency_col, monetary_col):
+        if extra in table and extra not in columns and _is_number(table[extra]):
+            columns.append(extra)
+    return columns
 
 
 def segment_profiles(
@@ -23,6 +60,7 @@ def segment_profiles(
     labels,
     segment_names=None,
     *,
+    features=None,
     monetary_col="monetary",
     frequency_col="frequency",
 ):
@@ -37,6 +75,12 @@ def segment_profiles(
     segment_names : array-like of str, optional
         Name of each segment, indexed by label.  Defaults to ``"segment <k>"``.
         Segments that have a name but no customer get a row with 0 customers.
+    features : sequence of str, optional
+        Columns to describe by their median.  Default: every numeric (or
+        boolean) column whose name does not look like an identifier (``id``,
+        ``*_id``, ``CustomerID``), so a customer id kept as a column (a
+        polars table) is never profiled.  Segmenters pass the columns they
+        used, see :func:`profile_features`.
     monetary_col, frequency_col : str
         Columns used for the revenue share, orders and average order value
         columns, when they are present in ``X``.
@@ -45,7 +89,7 @@ def segment_profiles(
     -------
     pandas.DataFrame
         Indexed by label (``segment``), with columns ``name``, ``customers``,
-        ``share`` (of customers), the median of every numeric feature in
+        ``share`` (of customers), the median of each of ``features`` in
         original units, and, when the columns exist, ``revenue_share``
         (share of the total of ``monetary_col``), ``orders`` (sum of
         ``frequency_col``) and ``avg_order_value`` (revenue / orders).
@@ -88,9 +132,24 @@ def segment_profiles(
         },
         index=index,
     )
-    numeric = table.select_dtypes(include=["number", "bool"]).reset_index(drop=True)
-    if numeric.shape[1]:
-        medians = numeric.astype(float).groupby(labels).median()
+    if features is None:
+        features = [
+            c for c in table.columns if _is_number(table[c]) and not looks_like_id(c)
+        ]
+    features = [str(f) for f in features]
+    missing = [f for f in features if f not in table.columns]
+    if missing:
+        raise ValueError(
+            f"features {missing} not found in X; its columns are {list(table.columns)}."
+        )
+    text = [f for f in features if not _is_number(table[f])]
+    if text:
+        raise TypeError(f"features {text} are not numeric: a median needs numbers.")
+    wanted = list(dict.fromkeys([*features, monetary_col, frequency_col]))
+    numeric = table[[c for c in wanted if c in table and _is_number(table[c])]]
+    numeric = numeric.reset_index(drop=True)
+    if features:
+        medians = numeric[features].astype(float).groupby(labels).median()
         out = out.join(medians.reindex(index))
     if monetary_col in numeric:
         revenue = (

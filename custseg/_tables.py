@@ -11,7 +11,85 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["as_pandas_table", "feature_names_of"]
+__all__ = [
+    "as_pandas_table",
+    "check_numeric_columns",
+    "feature_names_of",
+    "looks_like_id",
+]
+
+_ID_NAMES = {"id", "customer", "customerid", "userid", "clientid", "accountid"}
+
+
+def looks_like_id(name):
+    """Whether a column name looks like an identifier (``id``, ``*_id``, ``CustomerID``).
+
+    Examples
+    --------
+    >>> [looks_like_id(c) for c in ("customer_id", "CustomerID", "age")]
+    [True, True, False]
+    """
+    lower = str(name).lower()
+    return lower.replace("_", "") in _ID_NAMES or lower.endswith("_id")
+
+
+def check_numeric_columns(table, columns, *, owner=None, hint=""):
+    """Check that named columns exist, are numeric and finite; return them as floats.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A customer table (see :func:`as_pandas_table`).
+    columns : sequence of str
+        The columns to read.
+    owner : str, optional
+        Estimator or function name that prefixes the error messages.
+    hint : str, optional
+        Advice appended to the message about missing columns.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_rows, len(columns))
+
+    Raises
+    ------
+    ValueError
+        A column is missing, or holds missing (NaN, null, ``pd.NA``) or
+        infinite values.
+    TypeError
+        A column is not numeric (booleans count as numeric).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_numeric_columns(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), ["a"])
+    array([[1.],
+           [2.]])
+    """
+    prefix = f"{owner}: " if owner else ""
+    columns = [str(c) for c in columns]
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{prefix}column(s) {missing} not found in X; its columns are "
+            f"{list(table.columns)}.{' ' + hint if hint else ''}"
+        )
+    out = np.empty((len(table), len(columns)), dtype=np.float64)
+    for j, col in enumerate(columns):
+        series = table[col]
+        if not pd.api.types.is_numeric_dtype(series):
+            raise TypeError(
+                f"{prefix}column {col!r} must be numeric, got dtype {series.dtype}."
+            )
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        n_bad = int((~np.isfinite(values)).sum())
+        if n_bad:
+            raise ValueError(
+                f"{prefix}column {col!r} has {n_bad} missing or infinite value(s) "
+                "(NaN or infinite); fill or drop them first."
+            )
+        out[:, j] = values
+    return out
 
 
 def feature_names_of(X):

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from custseg._breaks import jenks_classes, pareto_bound, rank_bound
 from custseg._scoring import read_columns
-from custseg._segments import SegmenterMixin
+from custseg._segments import SegmenterMixin, profile_features
 from custseg._tables import as_pandas_table
 
 __all__ = ["UsageTiers", "gini"]
@@ -279,7 +279,9 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         labels = self._assign(values)
         if self.zero_tier is not None:
             names.append(str(self.zero_tier))
-        self._set_segments(table, labels, names)
+        self._set_segments(
+            table, labels, names, features=profile_features(table, [col])
+        )
         self.gini_ = gini(values)
         total = values.sum()
         rows = []

@@ -112,3 +112,14 @@ def test_baselines_do_not_mutate_and_clone(X):
         seg.fit(X)
         clone(seg).fit(X)
     pd.testing.assert_frame_equal(X, before)
+
+
+def test_quantile_segmenter_position_on_a_dataframe_names_the_column(X):
+    # column=2 on a DataFrame is "monetary": names and profiles use that name
+    seg = QuantileSegmenter(2, 2).fit(X)
+    cut = np.quantile(X["monetary"], 0.5)
+    assert seg.segment_names_.tolist() == [
+        f"monetary < {cut:.3g}",
+        f"monetary >= {cut:.3g}",
+    ]
+    np.testing.assert_array_equal(seg.labels_, (X["monetary"] >= cut).astype(int))
