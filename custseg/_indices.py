@@ -10,7 +10,6 @@ clusters as the segmentation has non-empty segments.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 from sklearn.cluster import KMeans
 from sklearn.metrics import (
     adjusted_mutual_info_score,
@@ -19,6 +18,8 @@ from sklearn.metrics import (
     davies_bouldin_score,
     silhouette_score,
 )
+
+from custseg._preprocessing import skewness
 
 __all__ = ["internal_indices", "model_space"]
 
@@ -29,7 +30,7 @@ def model_space(numeric):
     z = z.fillna(z.median())
     for col in z:
         values = z[col].to_numpy()
-        if values.min() >= 0 and stats.skew(values) > 1:
+        if values.min() >= 0 and skewness(values) > 1:
             z[col] = np.log1p(values)
     std = z.std(ddof=0).replace(0.0, 1.0)
     return ((z - z.mean()) / std).to_numpy()
