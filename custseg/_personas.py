@@ -141,34 +141,29 @@ def _rule_segment_names(pct):
     """The 11-segment preset's segment for the quintile scores of each median.
 
     Each R/F/M percentile becomes a quintile score (1..5, recency reversed so
-    that recent is 5), and the preset's first matching rule names it.
+    that recent is 5), and the preset's first matching rule names it (the
+    rules are parsed by :func:`custseg._rule_parsing.parse_rules`, as in
+    :class:`~custseg.RFMSegmenter`).
     """
     try:  # the rule presets of issue 3
-        from custseg._rule_presets import get_rule_preset
+        from custseg._rule_parsing import parse_rules
     except ImportError:  # pragma: no cover - a partial install
         return None
-    rules = get_rule_preset("putler")
-    scores = {
-        "recency": 5 - np.minimum(np.floor(pct["recency"] * 5), 4),
-        "frequency": 1 + np.minimum(np.floor(pct["frequency"] * 5), 4),
-        "monetary": 1 + np.minimum(np.floor(pct["monetary"] * 5), 4),
-    }
+    rules, _, catch_all = parse_rules("putler")
+    scores = np.column_stack(
+        [
+            5 - np.minimum(np.floor(pct["recency"] * 5), 4),
+            1 + np.minimum(np.floor(pct["frequency"] * 5), 4),
+            1 + np.minimum(np.floor(pct["monetary"] * 5), 4),
+        ]
+    )
     out = []
-    for i in range(len(pct)):
-        code = {m: scores[m].iloc[i] for m in scores}
-        if any(np.isnan(v) for v in code.values()):
+    for code in scores:
+        if np.isnan(code).any():
             out.append(None)
             continue
-        match = None
-        for _, rule in rules.iterrows():
-            if all(
-                pd.isna(rule.get(f"{m}_lower"))
-                or rule[f"{m}_lower"] <= v <= rule[f"{m}_upper"]
-                for m, v in code.items()
-            ):
-                match = rule["segment"]
-                break
-        out.append(match if match is not None else "Other")
+        code = tuple(int(v) for v in code)
+        out.append(next((r.name for r in rules if code in r.codes), catch_all))
     return out
 
 
