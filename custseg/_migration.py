@@ -32,6 +32,19 @@ class SegmentMigration:
         Customers only in the later period.
     n_gone : int
         Customers only in the earlier period.
+
+    Examples
+    --------
+    >>> from custseg import segment_migration
+    >>> mig = segment_migration([0, 0, 1], [0, 1, 1])
+    >>> mig.n_matched, mig.n_new, mig.n_gone
+    (3, 0, 0)
+    >>> mig.shares
+    after     0    1  (gone)
+    before
+    0       0.5  0.5     0.0
+    1       0.0  1.0     0.0
+    (new)   0.0  0.0     0.0
     """
 
     counts: pd.DataFrame

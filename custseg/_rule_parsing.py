@@ -172,6 +172,15 @@ class RuleDiagnostics:
     catch_all_share : float or None
         Share of the fitted customers that matched no rule (``None`` when the
         diagnostics were computed from the rules alone).
+
+    Examples
+    --------
+    >>> from custseg import diagnose_rules
+    >>> diag = diagnose_rules({"Top": {"recency": (4, 5)}})
+    >>> diag
+    RuleDiagnostics(covered=50/125, uncovered=75, overlapping_pairs=0, shadowed=[])
+    >>> diag.uncovered[:3]
+    ['111', '112', '113']
     """
 
     n_bins: int

@@ -178,7 +178,29 @@ class SegmenterMixin(ClusterMixin):
 
     Subclasses call :meth:`_set_segments` at the end of ``fit`` with the
     customer table in original units, the integer labels and the segment
-    names.  It sets ``labels_``, ``segment_names_`` and ``profiles_``.
+    names.  It sets ``labels_``, ``segment_names_`` and ``profiles_``;
+    ``profile_kwargs`` (``features=``, ``monetary_col=``, ...) go to
+    :func:`segment_profiles`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from custseg import SegmenterMixin
+    >>> class SignSegmenter(SegmenterMixin, BaseEstimator):
+    ...     def fit(self, X, y=None):
+    ...         labels = self.predict(X)
+    ...         return self._set_segments(X, labels, ["negative", "positive"])
+    ...     def predict(self, X):
+    ...         return (np.asarray(X)[:, 0] > 0).astype(int)
+    >>> seg = SignSegmenter().fit(np.array([[-1.0], [2.0], [3.0]]))
+    >>> seg.segment_names_[seg.labels_].tolist()
+    ['negative', 'positive', 'positive']
+    >>> seg.profiles_
+                 name  customers     share   x0
+    segment
+    0        negative          1  0.333333 -1.0
+    1        positive          2  0.666667  2.5
     """
 
     def _set_segments(self, X, labels, segment_names, **profile_kwargs):

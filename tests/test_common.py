@@ -4,9 +4,12 @@ Each group of estimators has its own test function; every expected failure
 carries a written reason.
 """
 
+import inspect
+
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import custseg
 from custseg import (
     CustomerSegmenter,
     LogRobustScaler,
@@ -126,3 +129,27 @@ def _customer_segmenter_expected_failures(estimator):
 )
 def test_learned_segments_follow_sklearn_conventions(estimator, check):
     check(estimator)
+
+
+# --- public API ----------------------------------------------------------------
+
+
+def test_all_is_sorted_and_lists_every_public_name():
+    public = {
+        name
+        for name, obj in vars(custseg).items()
+        if not name.startswith("_")
+        and (inspect.isclass(obj) or inspect.isfunction(obj))
+    }
+    assert custseg.__all__ == sorted(custseg.__all__)
+    assert set(custseg.__all__) == public
+    assert len(set(custseg.__all__)) == len(custseg.__all__)
+
+
+def test_every_public_name_has_a_numpydoc_examples_section():
+    missing = []
+    for name in custseg.__all__:
+        doc = inspect.getdoc(getattr(custseg, name)) or ""
+        if "Examples\n--------\n>>> " not in doc:
+            missing.append(name)
+    assert missing == []
