@@ -78,6 +78,8 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         Uncovered codes, overlaps, shadowed rules and the catch-all share.
     scorer_ : RFMScorer or None
         The fitted scorer (``None`` with ``"passthrough"``).
+    n_bins_ : int
+        Scores per metric the rules are defined on (the resolved ``n_bins``).
     n_features_in_ : int
         Number of columns of ``X`` seen in fit.
 
@@ -131,11 +133,11 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
                 self, X, SCORE_COLUMNS, reset=reset, owner=owner
             )
             for j, col in enumerate(SCORE_COLUMNS):
-                bad = ~np.isin(scores[:, j], np.arange(1, self._n_bins + 1))
+                bad = ~np.isin(scores[:, j], np.arange(1, self.n_bins_ + 1))
                 if bad.any():
                     raise ValueError(
                         f"{owner}: column {col!r} has {int(bad.sum())} value(s) that "
-                        f"are not whole scores in 1..{self._n_bins}."
+                        f"are not whole scores in 1..{self.n_bins_}."
                     )
             return scores.astype(np.int64), table, list(SCORE_COLUMNS), {}
         scorer = self.scorer_
@@ -162,11 +164,11 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         -------
         self : RFMSegmenter
         """
-        rules, self._n_bins, catch_all = self._resolve()
+        rules, self.n_bins_, catch_all = self._resolve()
         self.scorer_ = None
         if self.scorer != "passthrough":
             base = (
-                RFMScorer(n_bins=self._n_bins) if self.scorer is None else self.scorer
+                RFMScorer(n_bins=self.n_bins_) if self.scorer is None else self.scorer
             )
             self.scorer_ = clone(base)
         scores, table, used, revenue_cols = self._scores(X, reset=True)
@@ -175,12 +177,12 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         descriptions = {}
         for rule in rules:
             descriptions.setdefault(rule.name, rule.description)
-        diag = diagnose_rules(rules, self._n_bins)
+        diag = diagnose_rules(rules, self.n_bins_)
         if diag.uncovered and catch_all not in names:
             names.append(catch_all)
             descriptions[catch_all] = "Matched no rule."
         # lookup table: code -> label, first match wins
-        size = self._n_bins + 1
+        size = self.n_bins_ + 1
         lookup = np.full(
             (size, size, size), names.index(catch_all) if diag.uncovered else -1
         )
@@ -192,7 +194,7 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
 
         n_catch = int(np.sum(labels == names.index(catch_all))) if diag.uncovered else 0
         share = n_catch / labels.size
-        self.diagnostics_ = diagnose_rules(rules, self._n_bins, catch_all_share=share)
+        self.diagnostics_ = diagnose_rules(rules, self.n_bins_, catch_all_share=share)
         if n_catch:
             warnings.warn(
                 f"RFMSegmenter: {n_catch} of {labels.size} customers ({share:.1%}) "

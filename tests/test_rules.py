@@ -346,3 +346,10 @@ def test_errors():
         RFMSegmenter().fit(_raw().drop(columns="monetary"))
     with pytest.raises(NotFittedError):
         RFMSegmenter().predict(_raw())
+
+
+def test_resolved_number_of_scores_is_a_fitted_attribute():
+    with pytest.warns(UserWarning, match="match no rule"):
+        seg = RFMSegmenter("pymc", scorer="passthrough").fit(_scores_frame(CODES4))
+    assert seg.n_bins_ == 4 and seg.n_bins is None
+    assert RFMSegmenter().fit(_raw()).n_bins_ == 5
