@@ -10,6 +10,7 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._set_output import _SetOutputMixin, _wrap_data_with_container
 from sklearn.utils._tags import TransformerTags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -37,7 +38,13 @@ def _k_param(estimator):
     return next((p for p in ("n_clusters", "n_components") if p in params), None)
 
 
-class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
+class CustomerSegmenter(
+    SegmenterMixin,
+    MetaEstimatorMixin,
+    _SetOutputMixin,
+    BaseEstimator,
+    auto_wrap_output_keys=None,  # see the end of the module
+):
     """Learned customer segments with a reported choice of k and readable personas.
 
     The customer table (one row per customer) is preprocessed for skewed money
@@ -347,7 +354,9 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         ndarray of shape (n_customers, n_segments)
         """
         Z = self._preprocess(X)
-        return self.estimator_.transform(Z)
+        return _wrap_data_with_container(
+            "transform", self.estimator_.transform(Z), X, self
+        )
 
     @available_if(_estimator_has("transform"))
     def fit_transform(self, X, y=None):
@@ -365,8 +374,34 @@ class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
         """
         return self.fit(X).transform(X)
 
+    @available_if(_estimator_has("transform"))
+    def get_feature_names_out(self, input_features=None):
+        """Names of the :meth:`transform` output: one column per segment.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Ignored; the output names do not depend on the input names.
+
+        Returns
+        -------
+        ndarray of str
+            ``customersegmenter0``, ``customersegmenter1``, ... (so
+            ``set_output(transform="pandas")`` works in a Pipeline).
+        """
+        check_is_fitted(self)
+        # the width of the clusterer's output, read off one dummy row
+        n_out = self.estimator_.transform(np.zeros((1, self.n_features_in_))).shape[1]
+        return np.asarray([f"customersegmenter{i}" for i in range(n_out)], dtype=object)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         if _estimator_has("transform")(self):
             tags.transformer_tags = TransformerTags()
         return tags
+
+
+# set_output needs "transform" among the wrapped keys, but the automatic
+# wrapping would replace the available_if transform by one that always exists;
+# transform wraps its own output instead.
+CustomerSegmenter._sklearn_auto_wrap_output_keys = {"transform"}

@@ -233,3 +233,14 @@ def test_online_retail_personas_are_unique(online_retail_path):
     names = seg.profiles_["name"]
     assert names.is_unique and len(names) == seg.n_segments_
     assert seg.profiles_["customers"].sum() == len(customers)
+
+
+def test_set_output_names_the_distance_columns(table):
+    seg = CustomerSegmenter(n_segments=4, random_state=0).set_output(transform="pandas")
+    out = seg.fit_transform(table)
+    assert list(out.columns) == [f"customersegmenter{i}" for i in range(4)]
+    assert out.index.equals(table.index)
+    expected = seg.estimator_.transform(seg.preprocessor_.transform(table.to_numpy()))
+    np.testing.assert_allclose(out.to_numpy(), expected)
+    # a clusterer without transform: no transform, no set_output
+    assert not hasattr(CustomerSegmenter(GaussianMixture()), "set_output")
