@@ -23,7 +23,7 @@ from custseg._separation import (
     pairwise_tests,
 )
 from custseg._stability import bootstrap_stability, reference_model, stability_band
-from custseg._tables import as_pandas_table
+from custseg._tables import as_pandas_table, looks_like_id
 from custseg._validation_report import ValidationReport
 from custseg._verdicts import overall_verdict, segment_verdicts
 
@@ -141,6 +141,10 @@ def validate_segmentation(
         :mod:`custseg._stability`).
     X : DataFrame or array-like of shape (n_customers, n_features)
         The customer table (pandas, polars or numpy), never modified.
+        Columns named like customer ids (``id``, ``*_id``, ``CustomerID``;
+        a polars table keeps the id as a column) are not tested and do not
+        enter the indices or the reference tree, unless listed in
+        ``categorical``.  A segmenter is fitted on the whole table.
     outcome : Series, DataFrame or array-like, optional
         Later-period outcomes per customer (next-period spend, bought again),
         aligned like plain labels.  Each is tested across segments.
@@ -206,7 +210,10 @@ def validate_segmentation(
         raise ValueError(
             f"categorical names columns that X does not have: {sorted(unknown)}."
         )
-    categorical |= {c for c in table if is_categorical(table[c])}
+    # a customer id kept as a column (a polars table) is not a feature
+    ids = [c for c in table if looks_like_id(c) and c not in categorical]
+    tested = table.drop(columns=ids) if len(ids) < table.shape[1] else table
+    categorical |= {c for c in tested if is_categorical(tested[c])}
     rng = check_random_state(random_state)
     seeds = rng.randint(2**31 - 1, size=3)
 
@@ -218,11 +225,11 @@ def validate_segmentation(
         "validating %d segments of %d customers", present, len(table)
     ) if verbose else None
 
-    features = feature_tests(table, labels, categorical, alpha=alpha)
-    pairwise = pairwise_tests(table, labels, names, categorical, alpha=alpha)
+    features = feature_tests(tested, labels, categorical, alpha=alpha)
+    pairwise = pairwise_tests(tested, labels, names, categorical, alpha=alpha)
     merges = merge_candidates(pairwise)
 
-    numeric = table[[c for c in table if c not in categorical]]
+    numeric = tested[[c for c in tested if c not in categorical]]
     space = model_space(numeric) if numeric.shape[1] else None
     indices = internal_indices(
         space, labels, present, sample_size, np.random.RandomState(seeds[0])
