@@ -19,7 +19,16 @@ __all__ = ["SegmenterMixin", "profile_features", "segment_profiles"]
 
 
 def _is_number(series):
-    return pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+    """Numeric or boolean dtype, or an object column of numbers."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return True
+    if pd.api.types.is_object_dtype(series):
+        try:
+            series.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            return False
+        return True
+    return False
 
 
 def profile_features(X, used, *, monetary_col="monetary", frequency_col="frequency"):
@@ -161,7 +170,12 @@ def segment_profiles(
         )
         if frequency_col in numeric:
             orders = (
-                numeric[frequency_col].groupby(labels).sum().reindex(index).fillna(0)
+                numeric[frequency_col]
+                .astype(float)
+                .groupby(labels)
+                .sum()
+                .reindex(index)
+                .fillna(0)
             )
             out["orders"] = (
                 orders.astype(np.int64)

@@ -57,7 +57,8 @@ def check_numeric_columns(table, columns, *, owner=None, hint=""):
         A column is missing, or holds missing (NaN, null, ``pd.NA``) or
         infinite values.
     TypeError
-        A column is not numeric (booleans count as numeric).
+        A column is not numeric (booleans count as numeric; an object column
+        passes when all its values convert to float).
 
     Examples
     --------
@@ -77,11 +78,19 @@ def check_numeric_columns(table, columns, *, owner=None, hint=""):
     out = np.empty((len(table), len(columns)), dtype=np.float64)
     for j, col in enumerate(columns):
         series = table[col]
-        if not pd.api.types.is_numeric_dtype(series):
+        if pd.api.types.is_object_dtype(series):  # numbers held as objects pass
+            try:
+                values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"{prefix}column {col!r} must be numeric, got dtype object ({exc})."
+                ) from exc
+        elif pd.api.types.is_numeric_dtype(series):
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
             raise TypeError(
                 f"{prefix}column {col!r} must be numeric, got dtype {series.dtype}."
             )
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         n_bad = int((~np.isfinite(values)).sum())
         if n_bad:
             raise ValueError(

@@ -124,3 +124,14 @@ def test_id_named_column_is_never_profiled(customers, name):
         warnings.simplefilter("ignore", UserWarning)
         seg = _segmenters()[name].fit(pl.from_pandas(customers))
     assert "customer_id" not in seg.profiles_
+
+
+def test_numbers_held_as_objects_are_read_and_text_is_refused():
+    from custseg._tables import check_numeric_columns
+
+    table = pd.DataFrame({"a": pd.Series([1, 2.5, 3], dtype=object)})
+    np.testing.assert_array_equal(
+        check_numeric_columns(table, ["a"])[:, 0], [1, 2.5, 3]
+    )
+    with pytest.raises(TypeError, match="column 'a' must be numeric, got dtype object"):
+        check_numeric_columns(table.astype({"a": object}).assign(a=["x", 1, 2]), ["a"])
