@@ -29,7 +29,7 @@ DEFAULT_VOCABULARY = {
         "exact": {1: "one-off"},
     },
     "monetary": {
-        "levels": ("low spenders", "modest spenders", "good spenders", "big spenders"),
+        "levels": ("low spenders", "modest spenders", "mid-range spenders", "big spenders"),
         "role": "noun",
     },
 }

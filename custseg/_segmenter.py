@@ -139,7 +139,7 @@ class CustomerSegmenter(
     >>> seg.n_segments_
     5
     >>> sorted(seg.segment_names_)  # doctest: +NORMALIZE_WHITESPACE
-    ['Fairly recent regular good spenders', 'Lapsed occasional low spenders',
+    ['Fairly recent regular mid-range spenders', 'Lapsed occasional low spenders',
      'Lapsing frequent big spenders', 'Recent frequent big spenders',
      'Recent one-off modest spenders']
     """

@@ -37,7 +37,7 @@ def test_names_follow_the_percentile_of_each_median(population):
         "Recent frequent big spenders",
         "Lapsed one-off low spenders",
         "Fairly recent occasional modest spenders",
-        "Lapsing regular good spenders",
+        "Lapsing regular mid-range spenders",
     ]
     np.testing.assert_allclose(out["recency_percentile"], [0.055, 0.905, 0.405, 0.655])
     assert out["rule_segment"].tolist()[:2] == ["Champions", "Lost"]
