@@ -18,9 +18,6 @@ from custseg._input_checks import EPOCH_ORDINAL, LogAudit, check_columns_present
 
 __all__ = ["PandasLog"]
 
-_INT_MIN = np.iinfo(np.int64).min
-_INT_MAX = np.iinfo(np.int64).max
-
 
 def _day_ordinals(series, name):
     """Day ordinals (``date.toordinal()``) of a date column, and its missing mask."""
@@ -58,7 +55,8 @@ def _day_ordinals(series, name):
         values = pd.to_datetime(series).to_numpy()
     missing = np.isnat(values)
     days = values.astype("datetime64[D]").view(np.int64) + EPOCH_ORDINAL
-    return days, missing
+    # day ordinals fit in 32 bits; half the memory traffic in the group-bys
+    return days.astype(np.int32), missing
 
 
 def _amounts(series, name):
@@ -252,9 +250,10 @@ def _sum_overflows(amounts, valid, chunk=1 << 20):
 def _factorize(series, name="customer_id", what="customer id"):
     """Integer codes of a column (-1 where missing) and the distinct values.
 
-    Integer ids within a compact range are coded by offset, without hashing,
-    which is several times faster than ``pandas.factorize``; anything else is
-    hashed.  Codes are dense either way (unused offsets are removed).
+    Integer ids within a compact range are coded by their offset from the
+    smallest id, without hashing, which is several times faster than
+    ``pandas.factorize``; the distinct values are then the whole range, some
+    of them unused.  Anything else is hashed into dense codes.
 
     Raises
     ------
@@ -268,12 +267,10 @@ def _factorize(series, name="customer_id", what="customer id"):
         low, high = int(values.min()), int(values.max())
         span = high - low + 1
         if span <= 2 * values.size + 1024:
-            offsets = values - low
-            used = np.bincount(offsets, minlength=span) > 0
-            dense = np.cumsum(used) - 1
-            return dense[offsets], pd.Index(
-                np.flatnonzero(used) + low, dtype=series.dtype
-            )
+            # the offset is the code; offsets no row uses are customers with
+            # no order, which the aggregation leaves out
+            codes = values.astype(np.int64, copy=False) - low
+            return codes, pd.Index(np.arange(low, high + 1), dtype=series.dtype)
     try:
         codes, uniques = pd.factorize(series)
     except TypeError as exc:
@@ -294,8 +291,9 @@ def _factorize(series, name="customer_id", what="customer id"):
 
 
 def _max_min(codes, values, n_groups):
-    last = np.full(n_groups, _INT_MIN, dtype=np.int64)
-    first = np.full(n_groups, _INT_MAX, dtype=np.int64)
+    limits = np.iinfo(values.dtype)
+    last = np.full(n_groups, limits.min, dtype=values.dtype)
+    first = np.full(n_groups, limits.max, dtype=values.dtype)
     np.maximum.at(last, codes, values)
     np.minimum.at(first, codes, values)
     return last, first
