@@ -29,7 +29,12 @@ DEFAULT_VOCABULARY = {
         "exact": {1: "one-off"},
     },
     "monetary": {
-        "levels": ("low spenders", "modest spenders", "mid-range spenders", "big spenders"),
+        "levels": (
+            "low spenders",
+            "modest spenders",
+            "mid-range spenders",
+            "big spenders",
+        ),
         "role": "noun",
     },
 }
