@@ -19,6 +19,8 @@ to the smaller ``k``.  Naming one criterion instead uses it alone.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
@@ -48,6 +50,9 @@ CRITERIA = {
     "inertia": "knee",
     "bic": "min",
 }
+
+
+logger = logging.getLogger("custseg")
 
 
 def silhouette_many(X, label_sets, *, chunk_size=1000):
@@ -222,8 +227,10 @@ def stability_score(reference_labels, bootstrap_labels):
     return float(np.mean(scores)) if scores else np.nan
 
 
-def _fit_k(base, param, k, Z):
+def _fit_k(base, param, k, Z, verbose=False):
     """Fit one candidate k; return it with its labels and criteria."""
+    if verbose:
+        logger.info("CustomerSegmenter: fitting k=%d on %d customers", k, Z.shape[0])
     model = clone(base).set_params(**{param: k}).fit(Z)
     labels = np.asarray(model.predict(Z))
     ch, db = internal_scores(Z, labels)
@@ -250,6 +257,7 @@ def search_n_segments(
     n_bootstrap,
     rng,
     n_jobs,
+    verbose=False,
 ):
     """Fit every k, score it, choose one, and measure the chosen one's stability.
 
@@ -275,6 +283,9 @@ def search_n_segments(
     n_jobs : int or None
         joblib jobs (threads preferred) over the candidate k and over the
         bootstrap refits.
+    verbose : bool, default=False
+        Log progress (each k, the choice, the refits) at INFO level on the
+        ``"custseg"`` logger.
 
     Returns
     -------
@@ -293,13 +304,20 @@ def search_n_segments(
     sample = rng.choice(Zs.shape[0], min(sample_size, Zs.shape[0]), replace=False)
     seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap)
     fits = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_fit_k)(base, param, k, Zs) for k in ks
+        delayed(_fit_k)(base, param, k, Zs, verbose) for k in ks
     )
     scores = {c: [f[2][c] for f in fits] for c in CRITERIA if c != "silhouette"}
     scores["silhouette"] = silhouette_many(Zs[sample], [f[1][sample] for f in fits])
     table, preferred = selection_table(ks, scores)
     chosen, votes = choose_k(table, preferred, selection)
     model, labels, _ = fits[ks.index(chosen)]
+    if verbose:
+        logger.info(
+            "CustomerSegmenter: chose k=%d (%s); %d bootstrap refits for its stability",
+            chosen,
+            selection,
+            n_bootstrap,
+        )
     table["stability"] = np.nan
     if n_bootstrap:
         boot = Parallel(n_jobs=n_jobs, prefer="threads")(
@@ -313,5 +331,9 @@ def search_n_segments(
     ]
     table["chosen"] = table.index == chosen
     if rows is not None:
+        if verbose:
+            logger.info(
+                "CustomerSegmenter: refitting k=%d on all %d customers", chosen, n
+            )
         model = clone(base).set_params(**{param: chosen}).fit(Z)
     return model, table, preferred

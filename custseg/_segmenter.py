@@ -99,6 +99,9 @@ class CustomerSegmenter(
         threads by default: the clusterers release the GIL, and threads avoid
         copying the table to worker processes; a ``joblib.parallel_config``
         backend overrides this).  Results do not depend on it.
+    verbose : bool, default=False
+        Log the progress of the search over k (each candidate, the choice,
+        the refits) at INFO level on the ``"custseg"`` logger.
 
     Attributes
     ----------
@@ -163,6 +166,7 @@ class CustomerSegmenter(
         "vocabulary": [dict, None],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -182,6 +186,7 @@ class CustomerSegmenter(
         vocabulary=None,
         random_state=None,
         n_jobs=None,
+        verbose=False,
     ):
         self.estimator = estimator
         self.n_segments = n_segments
@@ -197,6 +202,7 @@ class CustomerSegmenter(
         self.vocabulary = vocabulary
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     # -- input -------------------------------------------------------------
     def _validate_table(self, X, reset):
@@ -287,6 +293,7 @@ class CustomerSegmenter(
             n_bootstrap=self.n_bootstrap,
             rng=rng,
             n_jobs=self.n_jobs,
+            verbose=self.verbose,
         )
         self.n_segments_ = int(self.k_selection_.index[self.k_selection_["chosen"]][0])
         return model

@@ -244,3 +244,31 @@ def test_set_output_names_the_distance_columns(table):
     np.testing.assert_allclose(out.to_numpy(), expected)
     # a clusterer without transform: no transform, no set_output
     assert not hasattr(CustomerSegmenter(GaussianMixture()), "set_output")
+
+
+def test_verbose_logs_the_search_over_k(caplog):
+    import logging
+
+    from custseg import CustomerSegmenter
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "recency": rng.randint(0, 300, 200),
+            "frequency": rng.randint(1, 20, 200),
+            "monetary": rng.gamma(2.0, 50.0, 200),
+        }
+    )
+    with caplog.at_level(logging.INFO, logger="custseg"):
+        CustomerSegmenter(
+            max_segments=4, n_bootstrap=2, random_state=0, verbose=True
+        ).fit(X)
+    messages = [r.getMessage() for r in caplog.records if r.name == "custseg"]
+    assert [m for m in messages if "fitting k=" in m] == [
+        f"CustomerSegmenter: fitting k={k} on 200 customers" for k in (2, 3, 4)
+    ]
+    assert any("chose k=" in m for m in messages)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="custseg"):
+        CustomerSegmenter(max_segments=4, n_bootstrap=2, random_state=0).fit(X)
+    assert not [r for r in caplog.records if r.name == "custseg"]
