@@ -115,11 +115,27 @@ def _feature_exprs(
     return exprs + [extra_exprs[name].alias(name) for name in extras]
 
 
-def _open_log(transactions, columns):
+def _audited_log(transactions, columns, *, reference_day, returns, missing):
+    """Open the log on its engine, count its problems and apply the policies.
+
+    Returns the log, its audit and the reference day (the given one, or the
+    latest kept transaction day).
+    """
     kwargs = {f"{key}_col": name for key, name in columns.items()}
     if isinstance(transactions, pd.DataFrame):
-        return _aggregate_numpy.PandasLog(transactions, **kwargs)
-    return _dataframe.NarwhalsLog(transactions, **kwargs)
+        log = _aggregate_numpy.PandasLog(transactions, **kwargs)
+    else:
+        log = _dataframe.NarwhalsLog(transactions, **kwargs)
+    audit, day = log.audit(reference_day=reference_day, returns=returns)
+    apply_policies(
+        audit,
+        columns=columns,
+        missing=missing,
+        returns=returns,
+        reference_day=reference_day,
+        stacklevel=4,  # the caller of rfm_table
+    )
+    return log, audit, day
 
 
 def latest_transaction_day(
@@ -139,9 +155,9 @@ def latest_transaction_day(
         "amount": amount_col,
         "order": order_col,
     }
-    log = _open_log(transactions, columns)
-    audit, day = log.audit(reference_day=None, returns=returns)
-    apply_policies(audit, columns=columns, missing=missing, returns=returns)
+    _, _, day = _audited_log(
+        transactions, columns, reference_day=None, returns=returns, missing=missing
+    )
     return day
 
 
@@ -292,15 +308,12 @@ def rfm_table(
         "order": order_col,
     }
 
-    log = _open_log(transactions, columns)
-    given_day = reference_day
-    audit, reference_day = log.audit(reference_day=reference_day, returns=returns)
-    apply_policies(
-        audit,
-        columns=columns,
-        missing=missing,
+    log, audit, reference_day = _audited_log(
+        transactions,
+        columns,
+        reference_day=reference_day,
         returns=returns,
-        reference_day=given_day,
+        missing=missing,
     )
     net = returns == "net" and audit.negative_amount > 0
     customers, returns_only = log.aggregate_customers(
@@ -326,7 +339,7 @@ def rfm_table(
         ),
     )
     return _dataframe.to_native_output(
-        result, customer_col=customer_col, eager=getattr(log, "eager", True)
+        result, customer_col=customer_col, eager=log.eager
     )
 
 
@@ -413,7 +426,12 @@ monetary, extra_features, period, time_scaler, returns, missing
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the reference date from the transaction log ``X``."""
-        columns = self._columns_of(X)
+        if isinstance(X, pd.DataFrame):
+            # read directly: narwhals refuses duplicated names, which
+            # rfm_table reports with its own error in transform
+            columns = [str(c) for c in X.columns]
+        else:
+            columns = _dataframe.log_columns(_dataframe.from_native(X))
         self.feature_names_in_ = np.asarray(columns, dtype=object)
         self.n_features_in_ = len(columns)
         if self.reference_date is not None:
@@ -435,12 +453,6 @@ monetary, extra_features, period, time_scaler, returns, missing
         )
         return self
 
-    @staticmethod
-    def _columns_of(X):
-        if isinstance(X, pd.DataFrame):
-            return [str(c) for c in X.columns]
-        return _dataframe.log_columns(_dataframe.from_native(X))
-
     def transform(self, X):
         """Aggregate the transaction log ``X`` as of ``reference_date_``.
 
@@ -452,13 +464,13 @@ monetary, extra_features, period, time_scaler, returns, missing
         check_is_fitted(self)
         params = {**self._table_params(), "reference_date": self.reference_date_}
         table = rfm_table(X, **params)
-        frame = nw.from_native(table)
         if isinstance(table, pd.DataFrame):
             return table
+        frame = nw.from_native(table)
         if isinstance(frame, nw.LazyFrame):
-            frame = frame.collect()
-        out = frame.sort(self.customer_col).to_pandas().set_index(self.customer_col)
-        return out
+            # eager outputs come sorted from rfm_table; lazy ones do not
+            frame = frame.collect().sort(self.customer_col)
+        return frame.to_pandas().set_index(self.customer_col)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the customer-table columns ``transform`` returns."""
