@@ -16,10 +16,10 @@ import pandas as pd
 from custseg._dataframe import AGG
 from custseg._input_checks import EPOCH_ORDINAL, LogAudit, check_columns_present
 
-__all__ = ["PandasLog"]
+__all__ = ["PandasLog", "day_ordinals"]
 
 
-def _day_ordinals(series, name):
+def day_ordinals(series, name):
     """Day ordinals (``date.toordinal()``) of a date column, and its missing mask."""
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
@@ -93,7 +93,7 @@ class PandasLog:
                 f"The transactions have several columns named {duplicated}; "
                 "rename them so that each column name is unique."
             )
-        self.days, self.missing_date = _day_ordinals(frame[date_col], date_col)
+        self.days, self.missing_date = day_ordinals(frame[date_col], date_col)
         self.amounts, self.missing_amount = _amounts(frame[amount_col], amount_col)
         self.codes, self.customers = _factorize(
             frame[customer_col], customer_col, "customer id"

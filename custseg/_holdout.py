@@ -14,7 +14,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from custseg._input_checks import check_columns_present
+from custseg._aggregate_numpy import day_ordinals
+from custseg._input_checks import (
+    check_columns_present,
+    day_number,
+    ordinal_to_timestamp,
+)
 from custseg._rfm import rfm_table
 
 __all__ = ["calibration_holdout_split"]
@@ -31,26 +36,14 @@ def _as_pandas_log(transactions):
     )
 
 
-def _days(log, date_col):
-    dates = log[date_col]
-    if not pd.api.types.is_datetime64_any_dtype(dates):
-        if pd.api.types.is_object_dtype(dates) or pd.api.types.is_string_dtype(dates):
-            try:
-                dates = pd.to_datetime(dates, format="ISO8601")
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    f"date_col={date_col!r} holds values that are not ISO-8601 dates."
-                ) from exc
-        else:
-            raise TypeError(
-                f"date_col={date_col!r} must hold dates or ISO-8601 strings, "
-                f"got dtype {dates.dtype}."
-            )
-    return (
-        dates.dt.tz_localize(None).dt.normalize()
-        if dates.dt.tz
-        else dates.dt.normalize()
-    )
+def _day_ordinals_of(log, date_col):
+    """Day ordinals and missing mask, read like :func:`custseg.rfm_table` reads them."""
+    try:
+        return day_ordinals(log[date_col], date_col)
+    except TypeError as exc:
+        raise TypeError(
+            f"date_col={date_col!r} cannot be read as dates: {exc}"
+        ) from exc
 
 
 def calibration_holdout_split(
@@ -117,27 +110,37 @@ def calibration_holdout_split(
     )
     if "reference_date" in rfm_kwargs:
         raise TypeError("reference_date is the cutoff here; pass cutoff only.")
-    cutoff = pd.Timestamp(cutoff).normalize()
-    days = _days(log, date_col)
-    end = days.max() if holdout_end is None else pd.Timestamp(holdout_end).normalize()
-    if end <= cutoff:
+    cutoff_day = day_number(cutoff, name="cutoff")
+    days, missing_date = _day_ordinals_of(log, date_col)
+    dated = ~missing_date
+    if holdout_end is None:
+        end_day = int(days[dated].max()) if dated.any() else cutoff_day
+    else:
+        end_day = day_number(holdout_end, name="holdout_end")
+    cutoff_date = ordinal_to_timestamp(cutoff_day).date()
+    end_date = ordinal_to_timestamp(end_day).date()
+    if end_day <= cutoff_day:
         raise ValueError(
-            f"holdout_end ({end.date()}) must be after the cutoff ({cutoff.date()})."
+            f"holdout_end ({end_date}) must be after the cutoff ({cutoff_date})."
         )
-    calibration = (days <= cutoff).to_numpy()
-    if not calibration.any():
+    before = dated & (days <= cutoff_day)
+    if not before.any():
+        first = ordinal_to_timestamp(days[dated].min()).date() if dated.any() else None
         raise ValueError(
-            f"No transaction on or before the cutoff {cutoff.date()}: the "
-            f"log starts on {days.min().date()}."
+            f"No transaction on or before the cutoff {cutoff_date}: the "
+            f"log starts on {first}."
         )
-    later = (days > end).to_numpy()
+    later = dated & (days > end_day)
     if later.any():
         warnings.warn(
-            f"{int(later.sum())} transactions after holdout_end ({end.date()}) "
+            f"{int(later.sum())} transactions after holdout_end ({end_date}) "
             "were excluded.",
             UserWarning,
             stacklevel=2,
         )
+    # rows without a date go to the calibration call, where rfm_table's
+    # `missing` policy counts them (or raises): they never count as holdout
+    calibration = before | missing_date
     features = rfm_table(
         log[calibration],
         customer_col=customer_col,

@@ -65,6 +65,16 @@ def test_holdout_end_excludes_later_rows_with_warning(log):
     assert outcomes.loc["a", "orders"] == 1
 
 
+def test_row_without_a_date_is_counted_not_a_holdout_order(log):
+    log.loc[len(log)] = ["b", "7", pd.NaT, 50.0]
+    with pytest.warns(UserWarning, match="1 with a missing date"):
+        features, outcomes = calibration_holdout_split(log, "2024-03-31")
+    # b's holdout is the 2024-04-02 row only; the undated row is not in it
+    assert outcomes.loc["b", "orders"] == 1
+    assert outcomes.loc["b", "spend"] == 30.0
+    assert features.loc["b", "monetary"] == 20.0
+
+
 def test_string_dates_and_column_names(log):
     renamed = log.rename(
         columns={"customer_id": "cid", "date": "day", "amount": "value"}
