@@ -1,5 +1,7 @@
 """Shared fixtures: paths to the real public datasets in ../shared/data/."""
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,29 @@ def online_retail_path():
 @pytest.fixture(scope="session")
 def mall_customers_path():
     return _require("mall_customers.csv")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole run (a JVM start costs ~10 s)."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    # Python workers (mapInPandas) must import custseg: use this interpreter
+    previous = os.environ.get("PYSPARK_PYTHON")
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("custseg-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+    if previous is None:
+        os.environ.pop("PYSPARK_PYTHON", None)
+    else:
+        os.environ["PYSPARK_PYTHON"] = previous

@@ -130,23 +130,6 @@ def test_dask_customers_span_partitions(log):
     assert spanning, "the partitioning must split some customers' orders"
 
 
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("custseg-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
-
-
 @pytest.mark.slow
 @pytest.mark.spark
 @pytest.mark.filterwarnings("ignore::FutureWarning")

@@ -9,9 +9,6 @@ Spark, write out or bring back the customer table, fit a segmenter on one
 machine, and map its ``predict`` back over Spark partitions.
 """
 
-import os
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -93,31 +90,6 @@ def test_dask_equals_pandas(parquet_log, pandas_tables, kind):
     with pytest.warns(UserWarning, match="rows with a negative amount"):
         lazy = rfm_table(frame, **PARAMS[kind])
     assert_equal_tables(lazy.compute(), pandas_tables[kind])
-
-
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark")
-    from pyspark.sql import SparkSession
-
-    # the Python workers that run mapInPandas need custseg: use this interpreter
-    previous = os.environ.get("PYSPARK_PYTHON")
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("custseg-scale")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "2g")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
-    if previous is None:
-        os.environ.pop("PYSPARK_PYTHON", None)
-    else:
-        os.environ["PYSPARK_PYTHON"] = previous
 
 
 @pytest.mark.spark
