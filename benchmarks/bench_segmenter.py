@@ -32,7 +32,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
 
 from custseg import CustomerSegmenter
-from custseg._k_selection import silhouette_many
+from custseg._learned._k_selection import silhouette_many
 from custseg.datasets import PERSONAS
 
 

@@ -5,34 +5,27 @@ tiers, learned segments with readable personas, and a validation of whether
 a segmentation holds up in the data.
 """
 
-from custseg._rfm import RFMTransformer, rfm_table
-from custseg._segments import SegmenterMixin, segment_profiles
-
-# isort: split
-# --- issue 3: scores, rules, tiers (custseg/_scoring.py, _rules.py, _tiers.py, _migration.py)
-from custseg._migration import SegmentMigration, segment_migration
-from custseg._rule_parsing import RuleDiagnostics, diagnose_rules
-from custseg._rule_presets import get_rule_preset, list_rule_presets
-from custseg._rules import RFMSegmenter
-from custseg._scoring import RFMScorer
-from custseg._tiers import UsageTiers
-
-# isort: split
-# --- issue 4: learned segments (custseg/_segmenter.py, _personas.py, _k_selection.py)
-from custseg._personas import name_personas
-from custseg._preprocessing import LogRobustScaler
-from custseg._segmenter import CustomerSegmenter
-
-# isort: split
-# --- issue 5: validation (custseg/_validation.py, ...)
-from custseg._baselines import QuantileSegmenter, RandomSegmenter
-from custseg._compare import compare_segmentations
-from custseg._holdout import calibration_holdout_split
-from custseg._validation import validate_segmentation
-from custseg._validation_report import ValidationReport
-
-# isort: split
-# --- issue 6: plots (custseg/plotting/), report (custseg/report/), cli
+from custseg._aggregation import RFMTransformer, calibration_holdout_split, rfm_table
+from custseg._base import SegmenterMixin, segment_profiles
+from custseg._evaluation import (
+    QuantileSegmenter,
+    RandomSegmenter,
+    SegmentMigration,
+    ValidationReport,
+    compare_segmentations,
+    segment_migration,
+    validate_segmentation,
+)
+from custseg._learned import CustomerSegmenter, LogRobustScaler, name_personas
+from custseg._rule_based import (
+    RFMScorer,
+    RFMSegmenter,
+    RuleDiagnostics,
+    UsageTiers,
+    diagnose_rules,
+    get_rule_preset,
+    list_rule_presets,
+)
 from custseg.plotting import (
     KSelectionDisplay,
     LorenzCurveDisplay,

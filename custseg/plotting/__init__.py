@@ -7,6 +7,7 @@ returns itself with ``ax_`` and ``figure_`` set and never calls
 (install it with ``pip install 'custseg[plot]'``).
 """
 
+from custseg.plotting._base import check_matplotlib as check_matplotlib
 from custseg.plotting._k_selection import KSelectionDisplay
 from custseg.plotting._lorenz import LorenzCurveDisplay
 from custseg.plotting._migration import MigrationDisplay

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custseg._migration import segment_migration
+from custseg._evaluation import segment_migration
 from custseg.plotting._base import Display, annotated_heatmap
 
 __all__ = ["MigrationDisplay"]

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.metrics import silhouette_samples
 from sklearn.utils import check_random_state
 
-from custseg._indices import model_space
+from custseg._evaluation import model_space
 from custseg._tables import as_pandas_table
 from custseg.plotting._base import Display
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import clone
 
-from custseg._stability import bootstrap_stability
+from custseg._evaluation import bootstrap_stability
 from custseg.plotting._base import Display
 
 __all__ = ["StabilityDisplay"]
@@ -100,7 +100,7 @@ class StabilityDisplay(Display):
 
         Each refit (a clone of ``estimator``) predicts every customer of
         ``X``; each segment of ``estimator.predict(X)`` is matched with its
-        most similar refitted segment (see :mod:`custseg._stability`).
+        most similar refitted segment (see :mod:`custseg._evaluation._stability`).
 
         Parameters
         ----------

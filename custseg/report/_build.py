@@ -10,12 +10,11 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.mixture import GaussianMixture
 
-from custseg._rfm import RFMTransformer
-from custseg._rules import RFMSegmenter
-from custseg._segmenter import CustomerSegmenter
+from custseg._aggregation import RFMTransformer
+from custseg._evaluation import validate_segmentation
+from custseg._learned import CustomerSegmenter
+from custseg._rule_based import RFMSegmenter, UsageTiers
 from custseg._tables import as_pandas_table
-from custseg._tiers import UsageTiers
-from custseg._validation import validate_segmentation
 from custseg.report._figures import draw_figures
 
 __all__ = ["METHODS", "build_content"]

@@ -14,8 +14,8 @@ from custseg.plotting import (
     SegmentSizesDisplay,
     SilhouetteDisplay,
     StabilityDisplay,
+    check_matplotlib,
 )
-from custseg.plotting._base import check_matplotlib
 
 __all__ = ["ReportFigure", "draw_figures", "render_png"]
 

@@ -10,7 +10,7 @@ import html
 
 import numpy as np
 
-from custseg._validation_report import _cell, _markdown_table
+from custseg._format import format_cell, markdown_table
 
 __all__ = ["CSS", "html_body", "html_page", "markdown"]
 
@@ -106,7 +106,7 @@ def _format(value, column=""):
     if isinstance(value, bool | np.bool_) or not isinstance(
         value, int | float | np.integer | np.floating
     ):
-        return _cell(value)
+        return format_cell(value)
     if not np.isfinite(value):
         return "" if np.isnan(value) else str(value)
     if "share" in str(column):
@@ -219,24 +219,24 @@ def markdown(content, title, *, images=True):
     lines += [f"- {k}: {_format(v)}" for k, v in summary_rows(summary)]
     lines += ["", "Rows excluded or adjusted by the aggregation:", ""]
     lines += [f"- {n}" for n in summary["excluded"]] or ["- none"]
-    lines += ["", "## RFM table", "", _markdown_table(content["rfm_summary"]), ""]
+    lines += ["", "## RFM table", "", markdown_table(content["rfm_summary"]), ""]
     lines += _figure_markdown(content, ["rfm_heatmap"], images)
     rule = content["rule_segments"]
     lines += ["## Rule-based RFM segments", ""]
-    lines += [_markdown_table(rule[[c for c in SEGMENT_COLUMNS if c in rule]]), ""]
+    lines += [markdown_table(rule[[c for c in SEGMENT_COLUMNS if c in rule]]), ""]
     lines += _figure_markdown(content, ["rule_sizes"], images)
     lines += ["## Usage tiers", "", f"Gini coefficient: {content['gini']:.2f}", ""]
-    lines += [_markdown_table(content["tiers"]), ""]
+    lines += [markdown_table(content["tiers"]), ""]
     lines += _figure_markdown(content, ["lorenz"], images)
     lines += [f"## Segments: {METHOD_TITLES[content['method']]}", ""]
-    lines += [_markdown_table(segment_table(content)), ""]
+    lines += [markdown_table(segment_table(content)), ""]
     keys = ["segment_sizes", "profiles", "k_selection", "silhouette"]
     lines += _figure_markdown(content, keys, images)
     lines += ["## Validation", "", f"**Verdict: {validation.verdict}**", ""]
     lines += [f"- {r}" for r in validation.reasons] + [""]
     segments = validation.segments
     lines += [
-        _markdown_table(segments[[c for c in VALIDATION_COLUMNS if c in segments]]),
+        markdown_table(segments[[c for c in VALIDATION_COLUMNS if c in segments]]),
         "",
     ]
     lines += _figure_markdown(content, ["stability"], images)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-from custseg._validation_report import _plain, _records
+from custseg._format import plain_value, records
 from custseg.report._build import build_content
 from custseg.report._render import html_body, html_page, markdown
 
@@ -78,16 +78,16 @@ class SegmentationReport:
             | ({"png_base64": f.base64} if images else {})
             for key, f in self.figures.items()
         }
-        summary = {k: _plain(v) for k, v in self.summary.items()}
+        summary = {k: plain_value(v) for k, v in self.summary.items()}
         return {
             "title": self.title,
             "summary": summary,
-            "rfm_summary": _records(self.rfm_summary.rename_axis("feature")),
-            "rule_segments": _records(self.rule_segments),
-            "tiers": _records(self.tiers),
-            "gini": _plain(self.gini),
+            "rfm_summary": records(self.rfm_summary.rename_axis("feature")),
+            "rule_segments": records(self.rule_segments),
+            "tiers": records(self.tiers),
+            "gini": plain_value(self.gini),
             "method": self.method,
-            "segments": _records(self.segments),
+            "segments": records(self.segments),
             "validation": self.validation.to_dict(),
             "figures": figures,
             "notes": list(self.notes),

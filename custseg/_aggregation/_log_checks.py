@@ -1,0 +1,203 @@
+"""Checks and policies for transaction logs, shared by every engine path.
+
+The engine paths (:mod:`custseg._aggregation._narwhals_engine` for narwhals frames and
+:mod:`custseg._aggregation._pandas_engine` for pandas) count what is wrong or excluded;
+this module turns those counts into errors or warnings with the same words
+whatever the engine.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = [
+    "LogAudit",
+    "apply_policies",
+    "check_columns_present",
+    "day_number",
+    "ordinal_to_timestamp",
+]
+
+# Proleptic Gregorian ordinal of 1970-01-01 (datetime.date(1970, 1, 1).toordinal()).
+EPOCH_ORDINAL = 719163
+
+
+def day_number(value, *, name="reference_date"):
+    """Return the proleptic Gregorian day ordinal of a date-like value."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name}={value!r} is not a date: pass a date, datetime or ISO-8601 string."
+        ) from exc
+    if stamp is pd.NaT:
+        raise ValueError(f"{name} is missing (NaT); pass a date or None.")
+    return stamp.date().toordinal()
+
+
+def ordinal_to_timestamp(ordinal):
+    """The midnight timestamp of a proleptic Gregorian day ordinal."""
+    return pd.Timestamp.fromordinal(int(ordinal))
+
+
+def check_columns_present(available, required):
+    """Raise ``ValueError`` naming every required column that is missing.
+
+    Parameters
+    ----------
+    available : sequence of str
+        Columns of the frame.
+    required : dict
+        Maps a parameter name (``"customer_col"``) to the column it names.
+    """
+    available = [str(c) for c in available]
+    problems = []
+    for param, column in required.items():
+        if column is None:
+            continue
+        if not isinstance(column, str):
+            raise TypeError(
+                f"{param} must be a column name (str), got {type(column).__name__}: {column!r}."
+            )
+        if column not in available:
+            close = difflib.get_close_matches(column, available, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            problems.append(
+                f"{param}={column!r} is not a column of the transactions.{hint}"
+            )
+    if problems:
+        raise ValueError(" ".join(problems) + f" Available columns: {available}.")
+
+
+@dataclass
+class LogAudit:
+    """Counts of a transaction log's rows, by what is wrong with them."""
+
+    rows: int
+    missing_customer: int = 0
+    missing_date: int = 0
+    missing_amount: int = 0
+    missing_order: int = 0
+    negative_amount: int = 0
+    infinite_amount: int = 0
+    # 1 when the absolute total of the amounts overflows float64
+    amount_overflow: int = 0
+    # non-missing date strings that the engine could not parse (read as null)
+    unparseable_date: int = 0
+    after_reference: int = 0
+    # rows with none of the problems above and not excluded by policy
+    kept: int = 0
+    returns_only_customers: int = 0
+
+
+def apply_policies(
+    audit, *, columns, missing, returns, reference_day=None, stacklevel=3
+):
+    """Raise or warn, according to the policies, about what ``audit`` counts.
+
+    Parameters
+    ----------
+    audit : LogAudit
+    columns : dict
+        ``{"customer": name, "date": name, "amount": name, "order": name or None}``.
+    missing : {"drop", "raise"}
+    returns : {"net", "ignore", "raise"}
+    reference_day : int, optional
+        Day ordinal of a reference date given by the caller, named in the
+        error when every transaction is dated after it.
+    """
+    if audit.rows == 0:
+        raise ValueError("The transaction log is empty: there is no row to aggregate.")
+    if audit.unparseable_date:
+        raise ValueError(
+            f"date column {columns['date']!r} has {audit.unparseable_date} values "
+            "that are not ISO-8601 dates; parse or drop them before aggregating."
+        )
+    if audit.infinite_amount:
+        raise ValueError(
+            f"amount column {columns['amount']!r} has {audit.infinite_amount} infinite "
+            "values; replace or drop them before aggregating."
+        )
+    if audit.amount_overflow:
+        raise ValueError(
+            f"amount column {columns['amount']!r} has values so large that their "
+            "total overflows float64 (beyond 1.8e308); rescale the amounts (for "
+            "example to thousands) before aggregating."
+        )
+    missing_parts = [
+        (audit.missing_customer, "customer", "customer id"),
+        (audit.missing_date, "date", "date"),
+        (audit.missing_amount, "amount", "amount"),
+        (audit.missing_order, "order", "order id"),
+    ]
+    missing_parts = [(n, columns[key], what) for n, key, what in missing_parts if n]
+    if missing_parts:
+        detail = ", ".join(
+            f"{n} with a missing {what} (column {col!r})"
+            for n, col, what in missing_parts
+        )
+        if missing == "raise":
+            raise ValueError(
+                f"The transaction log has rows with missing values: {detail}."
+            )
+        warnings.warn(
+            f"Dropped rows with missing values: {detail}. Pass missing='raise' to "
+            "get an error instead.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    if audit.negative_amount:
+        col = columns["amount"]
+        if returns == "raise":
+            raise ValueError(
+                f"amount column {col!r} has {audit.negative_amount} negative values "
+                "(returns); pass returns='net' or returns='ignore' to handle them."
+            )
+        if returns == "ignore":
+            warnings.warn(
+                f"Ignored {audit.negative_amount} rows with a negative amount in column "
+                f"{col!r} (returns='ignore').",
+                UserWarning,
+                stacklevel=stacklevel,
+            )
+        else:
+            warnings.warn(
+                f"{audit.negative_amount} rows with a negative amount in column {col!r} "
+                "were treated as returns: subtracted from the monetary value, not "
+                "counted as orders or purchase dates (returns='net').",
+                UserWarning,
+                stacklevel=stacklevel,
+            )
+    if audit.kept == 0 and audit.after_reference and reference_day is not None:
+        raise ValueError(
+            f"reference_date {ordinal_to_timestamp(reference_day):%Y-%m-%d} is "
+            f"before every transaction: all {audit.after_reference} transactions "
+            "left after the missing-value and returns policies are dated after it."
+        )
+    if audit.after_reference:
+        warnings.warn(
+            f"Excluded {audit.after_reference} transactions dated after the reference "
+            "date.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+    if audit.kept == 0:
+        raise ValueError(
+            "No transaction is left to aggregate once missing values, returns and "
+            "transactions after the reference date are excluded."
+        )
+
+
+def warn_returns_only(count, stacklevel=3):
+    """Warn that customers whose only rows are returns are left out."""
+    if count:
+        warnings.warn(
+            f"{count} customers have only returns (negative amounts) and no purchase; "
+            "they are not in the customer table.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )

@@ -1,0 +1,402 @@
+"""The one module that talks to dataframe engines, through narwhals.
+
+The transaction log can be any frame narwhals supports: pandas, polars (eager
+or lazy), pyarrow, DuckDB, Dask or Spark.  The engine does only portable work:
+row-wise integer arithmetic on dates (day ordinals from year and day of year,
+which every backend implements), filters, group-by aggregates (max, min, len,
+sum; no ``n_unique``, which is wrong on Dask) and joins.  Aggregating per
+order first and per customer second counts distinct orders without
+``n_unique``.  A lazy input stays lazy: nothing is collected but the one-row
+audit of the log (counts of missing values, returns and so on), which the
+warnings need.
+"""
+
+from __future__ import annotations
+
+import math
+
+import narwhals.stable.v2 as nw
+
+from custseg._aggregation._log_checks import (
+    EPOCH_ORDINAL,
+    LogAudit,
+    check_columns_present,
+)
+
+__all__ = [
+    "AGG",
+    "NarwhalsLog",
+    "aggregate_customers",
+    "audit_log",
+    "from_native",
+    "log_columns",
+    "prepare_log",
+    "to_native_output",
+]
+
+# Internal column names of the prepared log and of the per-customer aggregates.
+AGG = {
+    "customer": "__cs_customer",
+    "order": "__cs_order",
+    "day": "__cs_day",
+    "amount": "__cs_amount",
+    "period": "__cs_period",
+    "last": "__cs_last",
+    "first": "__cs_first",
+    "n": "__cs_n",
+    "total": "__cs_total",
+    "first_total": "__cs_first_total",
+    "active": "__cs_active",
+    "returned": "__cs_returned",
+}
+_C, _O, _DAY, _A = AGG["customer"], AGG["order"], AGG["day"], AGG["amount"]
+_BAD_DATE = "__cs_bad_date"
+_MISS = {
+    "customer": "__cs_miss_customer",
+    "date": "__cs_miss_date",
+    "amount": "__cs_miss_amount",
+    "order": "__cs_miss_order",
+}
+
+
+def from_native(obj):
+    """Wrap a native frame in narwhals, with a clear error for anything else."""
+    if isinstance(obj, (nw.DataFrame, nw.LazyFrame)):
+        return obj
+    try:
+        return nw.from_native(obj)
+    except TypeError as exc:
+        raise TypeError(
+            "transactions must be a DataFrame (pandas, polars, pyarrow, DuckDB, Dask "
+            f"or Spark), got {type(obj).__module__}.{type(obj).__name__}."
+        ) from exc
+
+
+def log_columns(frame):
+    """Names of the columns of a narwhals frame."""
+    return [str(c) for c in frame.collect_schema().names()]
+
+
+def _is_float(dtype):
+    return isinstance(dtype, (nw.Float32, nw.Float64))
+
+
+def day_ordinal(expr, implementation=None):
+    """Proleptic Gregorian day ordinal (``date.toordinal()``) of a date expression.
+
+    Built from year and day of year with integer arithmetic, so every backend
+    computes it the same way and the time of day is dropped (floored to the day).
+    polars, whose date cast is exact and about twenty times faster, counts days
+    from the epoch instead.
+    """
+    if implementation is not None and implementation.is_polars():
+        return expr.cast(nw.Date).cast(nw.Int64) + EPOCH_ORDINAL
+    # missing dates are flagged and dropped elsewhere; filling their year and
+    # day keeps the integer casts valid on engines where they are NaN (Dask)
+    year = expr.dt.year().fill_null(1970).cast(nw.Int64) - 1
+    return (
+        year * 365
+        + year // 4
+        - year // 100
+        + year // 400
+        + expr.dt.ordinal_day().fill_null(1).cast(nw.Int64)
+    )
+
+
+def _date_expr(schema, date_col, implementation=None):
+    """The date column as a datetime expression (ISO-8601 strings parsed).
+
+    polars parses strings with ``str.to_datetime``; the other engines with a
+    cast, which reads every ISO-8601 variant ("2024-01-05",
+    "2024-01-05T10:30:00", "2024-01-05 10:30:00") without inferring one
+    format from the first value (DuckDB cannot infer a format at all).
+    """
+    dtype = schema[date_col]
+    if isinstance(dtype, (nw.Datetime, nw.Date)):
+        return nw.col(date_col)
+    if isinstance(dtype, nw.String):
+        if implementation is not None and implementation.is_polars():
+            return nw.col(date_col).str.to_datetime()
+        return nw.col(date_col).cast(nw.Datetime("us"))
+    raise TypeError(
+        f"date column {date_col!r} has dtype {dtype}; expected datetime, date or "
+        "ISO-8601 strings."
+    )
+
+
+def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
+    """Select the log's columns under internal names, with missing-value flags.
+
+    Returns a narwhals frame with the customer id, the day ordinal, the amount
+    (float), the order id when given, and one boolean column per missing-value
+    kind.
+    """
+    schema = frame.collect_schema()
+    amount_dtype = schema[amount_col]
+    if isinstance(amount_dtype, nw.Boolean) or not amount_dtype.is_numeric():
+        raise TypeError(
+            f"amount column {amount_col!r} has dtype {amount_dtype}; expected a numeric dtype."
+        )
+    date = _date_expr(schema, date_col, frame.implementation)
+
+    def missing(col):
+        expr = nw.col(col).is_null()
+        if _is_float(schema[col]):
+            expr = expr | nw.col(col).is_nan()
+        return expr
+
+    columns = [
+        nw.col(customer_col).alias(_C),
+        day_ordinal(date, frame.implementation).alias(_DAY),
+        nw.col(amount_col).cast(nw.Float64).alias(_A),
+        missing(customer_col).alias(_MISS["customer"]),
+        nw.col(date_col).is_null().alias(_MISS["date"]),
+        missing(amount_col).alias(_MISS["amount"]),
+        # a string the engine read as null (Spark without ANSI mode) is not
+        # a missing date but an unparseable one: counted, then an error
+        (~nw.col(date_col).is_null() & date.is_null()).alias(_BAD_DATE),
+    ]
+    if order_col is not None:
+        columns += [
+            nw.col(order_col).alias(_O),
+            missing(order_col).alias(_MISS["order"]),
+        ]
+    else:
+        columns.append(nw.lit(False).alias(_MISS["order"]))
+    return frame.select(columns)
+
+
+def _valid():
+    return ~(
+        nw.col(_MISS["customer"])
+        | nw.col(_MISS["date"])
+        | nw.col(_MISS["amount"])
+        | nw.col(_MISS["order"])
+    )
+
+
+def _count(expr):
+    return expr.cast(nw.Int64).sum()
+
+
+def audit_log(prepared, *, reference_day, returns):
+    """Count the log's rows by problem and find the reference day.
+
+    Returns
+    -------
+    audit : LogAudit
+    reference_day : int or None
+        The given ``reference_day``, or the latest day among kept rows.
+    """
+    valid = _valid()
+    keep = valid & (nw.col(_A) >= 0) if returns == "ignore" else valid
+    exprs = [
+        nw.len().alias("rows"),
+        _count(nw.col(_MISS["customer"])).alias("missing_customer"),
+        _count(nw.col(_MISS["date"])).alias("missing_date"),
+        _count(nw.col(_MISS["amount"])).alias("missing_amount"),
+        _count(nw.col(_MISS["order"])).alias("missing_order"),
+        _count(valid & (nw.col(_A) < 0)).alias("negative_amount"),
+        _count(valid & (nw.col(_A).abs() == float("inf"))).alias("infinite_amount"),
+        nw.when(valid).then(nw.col(_A).abs()).sum().alias("abs_total"),
+        _count(nw.col(_BAD_DATE)).alias("unparseable_date"),
+        nw.when(keep).then(nw.col(_DAY)).max().alias("max_day"),
+    ]
+    if reference_day is not None:
+        exprs += [
+            _count(keep & (nw.col(_DAY) > reference_day)).alias("after_reference"),
+            _count(keep & (nw.col(_DAY) <= reference_day)).alias("kept"),
+        ]
+    else:
+        exprs.append(_count(keep).alias("kept"))
+    row = prepared.select(exprs)
+    if isinstance(row, nw.LazyFrame):
+        row = row.collect()
+    values = {k: (v[0] if v else None) for k, v in row.to_dict(as_series=False).items()}
+    max_day = values.pop("max_day")
+    abs_total = values.pop("abs_total")
+    values["amount_overflow"] = int(
+        not values["infinite_amount"]
+        and abs_total is not None
+        and not math.isfinite(abs_total)
+    )
+    counts = {k: int(v or 0) for k, v in values.items()}
+    if reference_day is None:
+        reference_day = None if max_day is None else int(max_day)
+    return LogAudit(**counts), reference_day
+
+
+def kept_rows(prepared, *, reference_day, returns):
+    """The rows that enter the aggregation."""
+    keep = _valid() & (nw.col(_DAY) <= reference_day)
+    if returns == "ignore":
+        keep = keep & (nw.col(_A) >= 0)
+    return prepared.filter(keep)
+
+
+def aggregate_customers(
+    kept, *, definition, has_order, period="D", active_days=False, net_returns=False
+):
+    """Per-customer aggregates of the kept rows, on the frame's own engine.
+
+    Returns
+    -------
+    customers : narwhals frame
+        Columns ``AGG[...]``: customer, last, first, n (orders for the classic
+        definition, purchase periods for BTYD), total (purchases), and when
+        asked, first_total (BTYD), active (distinct days) and returned.
+    returns_only : narwhals frame or None
+        Customers with returns but no purchase (to count them), when
+        ``net_returns``.
+    """
+    a = AGG
+    purchases = kept.filter(nw.col(_A) >= 0) if net_returns else kept
+    if definition == "btyd":
+        period_expr = nw.col(_DAY) if period == "D" else (nw.col(_DAY) - 1) // 7
+        per_period = (
+            purchases.with_columns(period_expr.alias(a["period"]))
+            .group_by(_C, a["period"])
+            .agg(nw.col(_A).sum().alias(a["total"]))
+        )
+        customers = per_period.group_by(_C).agg(
+            nw.col(a["period"]).max().alias(a["last"]),
+            nw.col(a["period"]).min().alias(a["first"]),
+            nw.len().alias(a["n"]),
+            nw.col(a["total"]).sum(),
+        )
+        firsts = (
+            per_period.join(customers.select(_C, a["first"]), on=_C)
+            .filter(nw.col(a["period"]) == nw.col(a["first"]))
+            .select(_C, nw.col(a["total"]).alias(a["first_total"]))
+        )
+        customers = customers.join(firsts, on=_C, how="left")
+    else:
+        if has_order:
+            per_order = purchases.group_by(_C, _O).agg(
+                nw.col(_DAY).max().alias(a["last"]),
+                nw.col(_DAY).min().alias(a["first"]),
+                nw.col(_A).sum().alias(a["total"]),
+            )
+            customers = per_order.group_by(_C).agg(
+                nw.col(a["last"]).max(),
+                nw.col(a["first"]).min(),
+                nw.len().alias(a["n"]),
+                nw.col(a["total"]).sum(),
+            )
+        else:
+            customers = purchases.group_by(_C).agg(
+                nw.col(_DAY).max().alias(a["last"]),
+                nw.col(_DAY).min().alias(a["first"]),
+                nw.len().alias(a["n"]),
+                nw.col(_A).sum().alias(a["total"]),
+            )
+        if active_days:
+            active = (
+                purchases.group_by(_C, _DAY)
+                .agg(nw.len().alias("__cs_rows"))
+                .group_by(_C)
+                .agg(nw.len().alias(a["active"]))
+            )
+            customers = customers.join(active, on=_C, how="left")
+    returns_only = None
+    if net_returns:
+        returned = (
+            kept.filter(nw.col(_A) < 0)
+            .group_by(_C)
+            .agg(nw.col(_A).sum().alias(a["returned"]))
+        )
+        returns_only = returned.join(customers.select(_C), on=_C, how="anti")
+        customers = customers.join(returned, on=_C, how="left")
+    return customers, returns_only
+
+
+class NarwhalsLog:
+    """A transaction log on any narwhals engine, ready to audit and aggregate."""
+
+    def __init__(self, native, *, customer_col, date_col, amount_col, order_col=None):
+        frame = from_native(native)
+        check_columns_present(
+            log_columns(frame),
+            {
+                "customer_col": customer_col,
+                "date_col": date_col,
+                "amount_col": amount_col,
+                "order_col": order_col,
+            },
+        )
+        self.date_col, self.amount_col = date_col, amount_col
+        self.has_order = order_col is not None
+        # an eager frame is planned lazily (polars optimises the whole plan,
+        # instead of materialising every step) and collected at the end
+        self.eager = isinstance(frame, nw.DataFrame)
+        if self.eager:
+            frame = frame.lazy()
+        try:
+            self.prepared = prepare_log(
+                frame,
+                customer_col=customer_col,
+                date_col=date_col,
+                amount_col=amount_col,
+                order_col=order_col,
+            )
+        except TypeError:
+            raise  # our own dtype errors, naming the column
+        except Exception as exc:  # some engines parse dates while planning
+            raise self._engine_error(exc) from exc
+
+    def _engine_error(self, exc):
+        return ValueError(
+            f"Could not read the transaction log (check the date column "
+            f"{self.date_col!r} for values that are not ISO-8601 dates, and the "
+            f"amount column {self.amount_col!r}): {type(exc).__name__}: {exc}"
+        )
+
+    def audit(self, *, reference_day, returns):
+        """See :func:`audit_log`; engine errors become a ``ValueError``.
+
+        The audit is the first pass over the data, so an engine's own error
+        about a value (an unparseable date string, a time-zone offset it
+        cannot read) surfaces here, whatever its type, as a ``ValueError``
+        naming the columns.
+        """
+        try:
+            return audit_log(
+                self.prepared, reference_day=reference_day, returns=returns
+            )
+        except Exception as exc:  # engines raise their own errors
+            raise self._engine_error(exc) from exc
+
+    def aggregate_customers(self, *, reference_day, returns, net_returns, **kwargs):
+        """Per-customer aggregates and the number of returns-only customers."""
+        kept = kept_rows(self.prepared, reference_day=reference_day, returns=returns)
+        customers, returns_only = aggregate_customers(
+            kept, has_order=self.has_order, net_returns=net_returns, **kwargs
+        )
+        n_returns_only = 0 if returns_only is None else count_rows(returns_only)
+        return customers, n_returns_only
+
+
+def count_rows(frame):
+    """Number of rows of a narwhals frame (collects a lazy one)."""
+    out = frame.select(nw.len().alias("n"))
+    if isinstance(out, nw.LazyFrame):
+        out = out.collect()
+    return int(out.item(0, "n"))
+
+
+def to_native_output(result, *, customer_col, eager):
+    """Return the customer table in the caller's container.
+
+    pandas gets the customer id as a sorted index; other eager frames are
+    sorted by customer; lazy frames are returned lazy, unsorted.
+    """
+    result = result.rename({_C: customer_col})
+    if isinstance(result, nw.LazyFrame):
+        if not eager:
+            return nw.to_native(result)
+        result = result.collect()
+    result = result.sort(customer_col)
+    native = nw.to_native(result)
+    if result.implementation.is_pandas():
+        native = native.set_index(customer_col)
+    return native

@@ -1,0 +1,157 @@
+"""``compare_segmentations``: rank segmentations, baselines included."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+
+from custseg._evaluation._validation import validate_segmentation
+from custseg._evaluation._verdicts import VERDICTS
+
+__all__ = ["SORT_RULE", "compare_segmentations"]
+
+logger = logging.getLogger("custseg")
+
+SORT_RULE = (
+    "best first: segmentations whose verdict is not 'not supported' first; "
+    "then the larger effect size of the first outcome (when outcomes are given); "
+    "then the verdict (supported before partially supported); then the larger "
+    "mean stability; then the larger silhouette"
+)
+
+
+def _row(report):
+    segments = report.segments
+    present = segments[segments["customers"] > 0]
+    row = {
+        "segments": len(present),
+        "smallest_share": float(present["share"].min()),
+        "silhouette": report.indices["silhouette"],
+        "stability": float(present["stability"].mean()),
+        "supported_share": float(
+            present.loc[present["verdict"] == "supported", "share"].sum()
+        ),
+        "merge_candidates": len(report.merge_candidates),
+    }
+    if report.outcomes is not None:
+        for name, out in report.outcomes.iterrows():
+            row[f"{name} effect"] = out["effect_size"]
+            row[f"{name} measure"] = out["effect_measure"]
+            row[f"{name} magnitude"] = out["magnitude"]
+    row["verdict"] = report.verdict
+    return row
+
+
+def compare_segmentations(
+    segmentations,
+    X,
+    *,
+    outcome=None,
+    categorical=None,
+    n_bootstrap=100,
+    min_share=0.02,
+    alpha=0.05,
+    sample_size=5000,
+    random_state=None,
+    n_jobs=None,
+    verbose=False,
+    return_reports=False,
+):
+    """Validate several segmentations of the same customers and rank them.
+
+    Each segmentation goes through :func:`custseg.validate_segmentation`
+    with the same data, outcome and seed.
+
+    Parameters
+    ----------
+    segmentations : dict of str to segmenter or array-like
+        Name -> segmenter or plain labels.  Include baselines
+        (:class:`custseg.RandomSegmenter`, :class:`custseg.QuantileSegmenter`).
+    X : DataFrame or array-like of shape (n_customers, n_features)
+        The customer table.
+    outcome : Series, DataFrame or array-like, optional
+        Later-period outcomes; the first one orders the ranking.
+    categorical, n_bootstrap, min_share, alpha, sample_size, random_state, n_jobs, verbose
+        As in :func:`custseg.validate_segmentation`.
+    return_reports : bool, default=False
+        Also return the :class:`custseg.ValidationReport` of each segmentation.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per segmentation (index ``segmentation``), sorted best first
+        by the rule in ``table.attrs["sort_rule"]``: segmentations that are
+        not "not supported" first; then the larger effect size of the first
+        outcome (predictive validity is what makes segments useful); then
+        the verdict (supported before partially supported), the mean
+        stability and the silhouette.  Effect sizes tend to grow with the
+        number of segments, so compare against the random baseline with the
+        same number and sizes of segments.  Columns:
+        ``segments`` (non-empty), ``smallest_share``, ``silhouette``,
+        ``stability`` (mean over segments of the mean bootstrap Jaccard),
+        ``supported_share`` (customers in supported segments),
+        ``merge_candidates`` (pairs), per outcome ``"<outcome> effect"``,
+        ``"<outcome> measure"`` and ``"<outcome> magnitude"``, and ``verdict``.
+    reports : dict of str to ValidationReport
+        Only with ``return_reports=True``.
+
+    Examples
+    --------
+    >>> from custseg import QuantileSegmenter, RandomSegmenter, compare_segmentations
+    >>> from custseg.datasets import make_transactions
+    >>> log, personas = make_transactions(400, random_state=0)
+    >>> X = log.groupby("customer_id").agg(
+    ...     frequency=("order_id", "nunique"), monetary=("amount", "sum"),
+    ...     last=("date", "max"))
+    >>> X["recency"] = (log["date"].max() - X.pop("last")).dt.days
+    >>> table = compare_segmentations(
+    ...     {"personas": personas, "spend thirds": QuantileSegmenter("monetary"),
+    ...      "random": RandomSegmenter(3)}, X, n_bootstrap=10, random_state=0)
+    >>> table[["segments", "verdict"]]
+                  segments        verdict
+    segmentation
+    personas             5      supported
+    spend thirds         3      supported
+    random               3  not supported
+    """
+    if not isinstance(segmentations, dict) or not segmentations:
+        raise TypeError(
+            "segmentations must be a non-empty dict mapping a name to a "
+            f"segmenter or labels, got {type(segmentations).__name__}."
+        )
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    rows, reports = {}, {}
+    for i, (name, segmentation) in enumerate(segmentations.items(), start=1):
+        if verbose:
+            logger.info("compare: %d/%d %r", i, len(segmentations), name)
+        report = validate_segmentation(
+            segmentation,
+            X,
+            outcome=outcome,
+            categorical=categorical,
+            n_bootstrap=n_bootstrap,
+            min_share=min_share,
+            alpha=alpha,
+            sample_size=sample_size,
+            random_state=seed,
+            n_jobs=n_jobs,
+            verbose=verbose,
+        )
+        rows[str(name)] = _row(report)
+        reports[str(name)] = report
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "segmentation"
+    rank = table["verdict"].map({v: i for i, v in enumerate(VERDICTS)})
+    keys = [(rank == VERDICTS.index("not supported")).astype(float)]
+    effect = [c for c in table.columns if c.endswith(" effect")]
+    if effect:
+        keys.append(-table[effect[0]].astype(float).fillna(-np.inf))
+    keys += [rank, -table["stability"].fillna(-np.inf)]
+    keys.append(-table["silhouette"].fillna(-np.inf))
+    order = np.lexsort([k.to_numpy(dtype=float) for k in reversed(keys)])
+    table = table.iloc[order]
+    table.attrs["sort_rule"] = SORT_RULE
+    return (table, reports) if return_reports else table

@@ -1,0 +1,201 @@
+"""The report returned by :func:`custseg.validate_segmentation`.
+
+Its content is computed once, as DataFrames and plain values, by
+:mod:`custseg._evaluation._validation`; this module only renders it: as DataFrames
+(:meth:`ValidationReport.to_frame`), a JSON-ready dict, markdown, or HTML
+(shown in notebooks through ``_repr_html_``).
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from custseg._format import format_cell, markdown_table, plain_value, records
+
+__all__ = ["ValidationReport"]
+
+_TABLES = (
+    "segments",
+    "features",
+    "merge_candidates",
+    "outcomes",
+    "indices",
+    "pairwise",
+)
+_INDEX_LABELS = {
+    "silhouette": "silhouette (higher is better, -1..1)",
+    "calinski_harabasz": "Calinski-Harabasz (higher is better)",
+    "davies_bouldin": "Davies-Bouldin (lower is better)",
+    "adjusted_rand": "adjusted Rand vs KMeans (1 = same partition)",
+    "adjusted_mutual_info": "adjusted mutual information vs KMeans",
+}
+_CSS = """
+<style>
+.custseg-report {font-family: sans-serif; font-size: 13px;}
+.custseg-report table {border-collapse: collapse; margin: 4px 0 12px 0;}
+.custseg-report th, .custseg-report td {border: 1px solid #ccc; padding: 2px 6px;}
+.custseg-report .verdict {font-size: 16px; font-weight: bold;}
+.custseg-report .supported {color: #1a7f37;}
+.custseg-report .partially-supported {color: #9a6700;}
+.custseg-report .not-supported {color: #cf222e;}
+</style>
+"""
+
+
+class ValidationReport:
+    """Validation of one segmentation: verdict, reasons and the evidence.
+
+    Built by :func:`custseg.validate_segmentation`; all attributes are
+    computed once and rendering never recomputes them.
+
+    Attributes
+    ----------
+    verdict : str
+        ``"supported"``, ``"partially supported"`` or ``"not supported"``.
+    reasons : list of str
+        Why, in plain words.
+    segments : pandas.DataFrame
+        One row per segment: ``name``, ``customers``, ``share``,
+        ``too_small``, ``stability`` (mean bootstrap Jaccard),
+        ``stability_band``, the mean of each outcome, ``verdict`` and
+        ``reasons``.
+    features : pandas.DataFrame
+        One row per feature: test, statistic, p-value, Holm-adjusted p-value,
+        effect size, its measure and magnitude band, and whether it separates
+        the segments.
+    pairwise : pandas.DataFrame
+        The same tests for every pair of segments and feature.
+    merge_candidates : pandas.DataFrame
+        Pairs of segments that no feature separates, with the evidence.
+    outcomes : pandas.DataFrame or None
+        Predictive validity: one row per later-period outcome.
+    indices : dict
+        Silhouette (on a sample), Calinski-Harabasz, Davies-Bouldin, and the
+        adjusted Rand index and adjusted mutual information between the
+        segments and a KMeans clustering of the same size.
+    stability_method : str
+        How stability was measured, or why it was not.
+    bootstrap_jaccard : numpy.ndarray of shape (n_bootstrap, n_segments)
+        Every resample's maximal Jaccard coefficient per segment.
+    settings : dict
+        The parameters the report was computed with.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from custseg import validate_segmentation
+    >>> rng = np.random.RandomState(0)
+    >>> X = pd.DataFrame({"spend": np.r_[rng.normal(10, 1, 50), rng.normal(30, 1, 50)]})
+    >>> report = validate_segmentation(np.repeat(["low", "high"], 50), X,
+    ...                                n_bootstrap=10, random_state=0)
+    >>> report
+    <ValidationReport: supported; 2 segments, 100 customers>
+    >>> report.to_frame("features")[["test", "effect_size", "magnitude"]]
+                       test  effect_size magnitude
+    feature
+    spend    Kruskal-Wallis     0.750075     large
+    >>> report.to_markdown().splitlines()[0]
+    '# Segmentation validation: **supported**'
+    """
+
+    def __init__(self, **content):
+        for key, value in content.items():
+            setattr(self, key, value)
+
+    @property
+    def too_small(self):
+        """The segments flagged as too small to act on."""
+        return self.segments[self.segments["too_small"]]
+
+    def to_frame(self, table="segments"):
+        """Return one of the report's tables as a DataFrame (a copy).
+
+        Parameters
+        ----------
+        table : {"segments", "features", "merge_candidates", "outcomes", \
+"indices", "pairwise"}, default="segments"
+        """
+        if table not in _TABLES:
+            raise ValueError(f"table must be one of {_TABLES}, got {table!r}.")
+        if table == "indices":
+            return pd.DataFrame(
+                {"value": list(self.indices.values())},
+                index=pd.Index(list(self.indices), name="index"),
+            )
+        frame = getattr(self, table)
+        return None if frame is None else frame.copy()
+
+    def to_dict(self):
+        """The report as JSON-ready built-in types (NaN becomes None)."""
+        return {
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+            "segments": records(self.segments),
+            "features": records(self.features),
+            "merge_candidates": records(self.merge_candidates),
+            "outcomes": records(self.outcomes),
+            "indices": {k: plain_value(v) for k, v in self.indices.items()},
+            "stability_method": self.stability_method,
+            "settings": {k: plain_value(v) for k, v in self.settings.items()},
+        }
+
+    def _sections(self):
+        indices = pd.DataFrame(
+            {"value": list(self.indices.values())},
+            index=pd.Index([_INDEX_LABELS[k] for k in self.indices], name="index"),
+        )
+        sections = [
+            ("Segments", self.segments),
+            ("Features", self.features),
+            ("Merge candidates", self.merge_candidates),
+        ]
+        if self.outcomes is not None:
+            sections.append(("Predictive validity", self.outcomes))
+        sections.append(("Internal indices and agreement", indices))
+        return sections
+
+    def to_markdown(self):
+        """The report as a markdown document."""
+        parts = [f"# Segmentation validation: **{self.verdict}**", ""]
+        parts += [f"- {reason}" for reason in self.reasons]
+        parts += ["", f"Stability: {self.stability_method}."]
+        for title, frame in self._sections():
+            parts += ["", f"## {title}", ""]
+            parts.append(markdown_table(frame) if len(frame) else "_none_")
+        return "\n".join(parts) + "\n"
+
+    def to_html(self):
+        """The report as a self-contained HTML fragment."""
+        css_class = self.verdict.replace(" ", "-")
+        parts = [
+            _CSS,
+            '<div class="custseg-report">',
+            f'<p class="verdict {css_class}">Segmentation validation: '
+            f"{html.escape(self.verdict)}</p>",
+            "<ul>",
+            *(f"<li>{html.escape(r)}</li>" for r in self.reasons),
+            "</ul>",
+            f"<p>Stability: {html.escape(self.stability_method)}.</p>",
+        ]
+        for title, frame in self._sections():
+            parts.append(f"<h4>{html.escape(title)}</h4>")
+            if len(frame):
+                shown = frame.map(format_cell) if len(frame.columns) else frame
+                parts.append(shown.to_html(escape=True, border=0))
+            else:
+                parts.append("<p><em>none</em></p>")
+        parts.append("</div>")
+        return "\n".join(parts)
+
+    def _repr_html_(self):
+        return self.to_html()
+
+    def __repr__(self):
+        n = int((self.segments["customers"] > 0).sum())
+        return (
+            f"<ValidationReport: {self.verdict}; {n} segments, "
+            f"{self.settings['n_customers']} customers>"
+        )

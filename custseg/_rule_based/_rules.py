@@ -1,0 +1,235 @@
+"""RFMSegmenter: RFM scores to named segments by rules (first match wins)."""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
+
+from custseg._base import SegmenterMixin, profile_features
+from custseg._rule_based._rule_parsing import diagnose_rules, parse_rules
+from custseg._rule_based._scoring import RFMScorer, read_columns
+from custseg._sklearn_compat import HasMethods, Interval, StrOptions, fit_context
+
+__all__ = ["RFMSegmenter"]
+
+SCORE_COLUMNS = "recency_score", "frequency_score", "monetary_score"
+
+
+class RFMSegmenter(SegmenterMixin, BaseEstimator):
+    """Named RFM segments from rules on recency, frequency and monetary scores.
+
+    By default the segmenter takes the raw customer table (recency in days,
+    frequency, monetary) and scores it with its own :class:`RFMScorer`
+    (quantile bins, ``n_bins`` from the rules), fitted in :meth:`fit` and
+    reused in :meth:`predict`.  With ``scorer="passthrough"`` it takes scores
+    that are already computed.
+
+    Each customer's ``(r, f, m)`` code is matched against the rules in order
+    and the first matching rule names its segment.  A rule is a set of
+    inclusive score ranges (a missing metric means any score) or an explicit
+    list of codes; several rules may share a name (their codes are pooled).
+    Codes no rule covers go to a catch-all segment, which exists only when
+    some code is uncovered.  Fitting warns when customers fall to the
+    catch-all or a rule can never match; ``diagnostics_`` has the details.
+
+    Parameters
+    ----------
+    rules : str, DataFrame or dict, default="putler"
+        A preset name (see :func:`list_rule_presets`): ``"putler"`` (11
+        segments covering all 125 quintile codes), ``"r_rfm"``,
+        ``"r_rfm_legacy"`` or ``"pymc"`` (quartiles); or custom rules in
+        evaluation order.  A DataFrame has a ``segment`` column, optional
+        ``description``, and either ``recency_lower``/``recency_upper``/
+        ``frequency_lower``/... score bounds or a ``codes`` column (a list, or
+        a string like ``"555 554"``).  A dict maps a segment name to ranges,
+        e.g. ``{"recency": (4, 5), "frequency": (4, 5)}``, or to a list of
+        codes such as ``["555", "554"]``.
+    scorer : RFMScorer, "passthrough" or None, default=None
+        How scores are obtained.  ``None``: a fresh
+        ``RFMScorer(n_bins=n_bins)`` reading the columns ``recency``,
+        ``frequency``, ``monetary``.  An :class:`RFMScorer` (cloned, then
+        fitted): use it to change the column names, method or thresholds.
+        ``"passthrough"``: ``X`` already holds integer scores, in columns
+        ``recency_score``, ``frequency_score``, ``monetary_score`` (the
+        output of ``RFMScorer``) or an array of three columns.
+    default_segment : str, default=None
+        Name of the catch-all segment; ``None`` uses the preset's ("Others"
+        for the R presets, "Other" otherwise).
+    n_bins : int, default=None
+        Scores per metric.  ``None``: the preset's (5, or 4 for ``"pymc"``),
+        the scorer's ``n_bins`` for custom rules with a scorer, else 5.
+
+    Attributes
+    ----------
+    labels_ : ndarray of int of shape (n_customers,)
+        Segment of each fitted customer; indexes ``segment_names_``.
+    segment_names_ : ndarray of str
+        Segment names in rule order, then the catch-all if it exists.
+    segment_descriptions_ : ndarray of str
+        One-line description of each segment (preset segments have one).
+    profiles_ : pandas.DataFrame
+        One row per segment (see :func:`segment_profiles`), in original
+        units, with a ``description`` column.
+    diagnostics_ : RuleDiagnostics
+        Uncovered codes, overlaps, shadowed rules and the catch-all share.
+    scorer_ : RFMScorer or None
+        The fitted scorer (``None`` with ``"passthrough"``).
+    n_bins_ : int
+        Scores per metric the rules are defined on (the resolved ``n_bins``).
+    n_features_in_ : int
+        Number of columns of ``X`` seen in fit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from custseg import RFMSegmenter
+    >>> scores = pd.DataFrame({"recency_score": [5, 5, 1, 3, 1],
+    ...                        "frequency_score": [5, 1, 4, 2, 1],
+    ...                        "monetary_score": [5, 3, 5, 1, 1]})
+    >>> seg = RFMSegmenter(scorer="passthrough").fit(scores)
+    >>> seg.segment_names_[seg.labels_].tolist()
+    ['Champions', 'New', "Can't Lose Them", 'Need Attention', 'Lost']
+    >>> seg.diagnostics_
+    RuleDiagnostics(covered=125/125, uncovered=0, overlapping_pairs=2, shadowed=[], catch_all_share=0.000)
+    """
+
+    _parameter_constraints: dict = {
+        "rules": "no_validation",  # checked by parse_rules
+        "scorer": [StrOptions({"passthrough"}), HasMethods(["fit", "transform"]), None],
+        "default_segment": [str, None],
+        "n_bins": [Interval(Integral, 2, None, closed="left"), None],
+    }
+
+    def __init__(
+        self, rules="putler", *, scorer=None, default_segment=None, n_bins=None
+    ):
+        self.rules = rules
+        self.scorer = scorer
+        self.default_segment = default_segment
+        self.n_bins = n_bins
+
+    def _resolve(self):
+        n_bins = self.n_bins
+        if n_bins is None and not isinstance(self.rules, str):
+            n_bins = getattr(self.scorer, "n_bins", None)
+        rules, n_bins, catch_all = parse_rules(self.rules, n_bins)
+        scorer_bins = getattr(self.scorer, "n_bins", n_bins)
+        if scorer_bins != n_bins:
+            raise ValueError(
+                f"The scorer gives {scorer_bins} scores per metric but the rules "
+                f"use {n_bins}; set RFMScorer(n_bins={n_bins})."
+            )
+        return rules, n_bins, self.default_segment or catch_all
+
+    def _scores(self, X, *, reset):
+        """Return (scores, table in original units, columns read, profile names)."""
+        owner = type(self).__name__
+        if self.scorer == "passthrough":
+            scores, table = read_columns(
+                self, X, SCORE_COLUMNS, reset=reset, owner=owner
+            )
+            for j, col in enumerate(SCORE_COLUMNS):
+                bad = ~np.isin(scores[:, j], np.arange(1, self.n_bins_ + 1))
+                if bad.any():
+                    raise ValueError(
+                        f"{owner}: column {col!r} has {int(bad.sum())} value(s) that "
+                        f"are not whole scores in 1..{self.n_bins_}."
+                    )
+            return scores.astype(np.int64), table, list(SCORE_COLUMNS), {}
+        scorer = self.scorer_
+        cols = [scorer.recency_col, scorer.frequency_col, scorer.monetary_col]
+        _, table = read_columns(self, X, cols, reset=reset, owner=owner)
+        if reset:
+            scorer.fit(X)
+        scores = np.asarray(scorer.transform(X), dtype=np.int64)
+        names = {"frequency_col": cols[1], "monetary_col": cols[2]}
+        return scores, table, cols, names
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Score the customers (unless passthrough) and assign segments.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_customers, n_features)
+            Customer table (pandas, polars or numpy), raw or scores.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : RFMSegmenter
+        """
+        rules, self.n_bins_, catch_all = self._resolve()
+        self.scorer_ = None
+        if self.scorer != "passthrough":
+            base = (
+                RFMScorer(n_bins=self.n_bins_) if self.scorer is None else self.scorer
+            )
+            self.scorer_ = clone(base)
+        scores, table, used, revenue_cols = self._scores(X, reset=True)
+
+        names = list(dict.fromkeys(rule.name for rule in rules))
+        descriptions = {}
+        for rule in rules:
+            descriptions.setdefault(rule.name, rule.description)
+        diag = diagnose_rules(rules, self.n_bins_)
+        if diag.uncovered and catch_all not in names:
+            names.append(catch_all)
+            descriptions[catch_all] = "Matched no rule."
+        # lookup table: code -> label, first match wins
+        size = self.n_bins_ + 1
+        lookup = np.full(
+            (size, size, size), names.index(catch_all) if diag.uncovered else -1
+        )
+        for rule in reversed(rules):
+            for r, f, m in rule.codes:
+                lookup[r, f, m] = names.index(rule.name)
+        self._lookup = lookup
+        labels = lookup[scores[:, 0], scores[:, 1], scores[:, 2]]
+
+        n_catch = int(np.sum(labels == names.index(catch_all))) if diag.uncovered else 0
+        share = n_catch / labels.size
+        self.diagnostics_ = diagnose_rules(rules, self.n_bins_, catch_all_share=share)
+        if n_catch:
+            warnings.warn(
+                f"RFMSegmenter: {n_catch} of {labels.size} customers ({share:.1%}) "
+                f"match no rule and go to {catch_all!r}; {len(diag.uncovered)} of "
+                f"{diag.n_codes} codes are uncovered (see diagnostics_.uncovered).",
+                UserWarning,
+                stacklevel=3,
+            )
+        if diag.shadowed:
+            warnings.warn(
+                f"RFMSegmenter: rule(s) {diag.shadowed} can never match: an earlier "
+                "rule takes every code they cover (see diagnostics_.rules).",
+                UserWarning,
+                stacklevel=3,
+            )
+        features = profile_features(table, used, **revenue_cols)
+        self._set_segments(table, labels, names, features=features, **revenue_cols)
+        self.segment_descriptions_ = np.asarray(
+            [descriptions[n] for n in names], dtype=object
+        )
+        self.profiles_.insert(1, "description", self.segment_descriptions_)
+        return self
+
+    def predict(self, X):
+        """Segment of each customer, with the fitted scorer and rules.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_customers, n_features)
+            Customer table, read like in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of int of shape (n_customers,)
+        """
+        check_is_fitted(self, "labels_")
+        scores, *_ = self._scores(X, reset=False)
+        return self._lookup[scores[:, 0], scores[:, 1], scores[:, 2]].astype(np.int64)
