@@ -19,12 +19,11 @@ One policy, applied here and nowhere else:
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from custseg._tables import as_pandas_table, looks_like_id
+from custseg._warnings import warn
 
 __all__ = [
     "aligned",
@@ -35,27 +34,17 @@ __all__ = [
 ]
 
 
-def _caller_stacklevel():
-    """Stack level of the first frame outside custseg (for warnings)."""
-    import sys
-
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_globals.get("__name__", "").startswith(
-        "custseg"
-    ):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _warn(message):
-    warnings.warn(message, UserWarning, stacklevel=_caller_stacklevel())
+    warn(message, UserWarning)
 
 
 def _refuse_duplicates(columns, what):
     names = pd.Index([str(c) for c in columns])
     duplicated = sorted(set(names[names.duplicated()]))
     if duplicated:
-        raise ValueError(f"{what} has duplicate column names {duplicated}; rename them.")
+        raise ValueError(
+            f"{what} has duplicate column names {duplicated}; rename them."
+        )
 
 
 def aligned(values, table, what):
@@ -94,7 +83,7 @@ def aligned(values, table, what):
 
 def _as_float(series):
     """A numeric column as float with infinite values as NaN."""
-    values = series.to_numpy(dtype=float, na_value=np.nan)
+    values = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
     values[np.isinf(values)] = np.nan
     return pd.Series(values, index=series.index, name=series.name)
 
@@ -213,7 +202,9 @@ def read_outcome(outcome, table):
     elif not isinstance(frame, pd.DataFrame):
         array = np.asarray(frame)
         if array.ndim == 2:
-            frame = pd.DataFrame(array, columns=[f"outcome {j}" for j in range(array.shape[1])])
+            frame = pd.DataFrame(
+                array, columns=[f"outcome {j}" for j in range(array.shape[1])]
+            )
         else:
             frame = pd.DataFrame({"outcome": array})
     _refuse_duplicates(frame.columns, "outcome")
@@ -243,5 +234,7 @@ def stratified_sample(labels, max_customers, rng):
     keep = []
     for segment in np.flatnonzero(counts):
         members = np.flatnonzero(labels == segment)
-        keep.append(rng.choice(members, size=min(quota[segment], members.size), replace=False))
+        keep.append(
+            rng.choice(members, size=min(quota[segment], members.size), replace=False)
+        )
     return np.sort(np.concatenate(keep))

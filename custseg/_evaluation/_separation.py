@@ -18,8 +18,6 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from custseg._evaluation._inputs import is_categorical
-
 from custseg._evaluation._effect_sizes import (
     chi_square_test,
     holm,
@@ -27,6 +25,7 @@ from custseg._evaluation._effect_sizes import (
     magnitude_threshold,
     mann_whitney_test,
 )
+from custseg._evaluation._inputs import is_categorical
 from custseg._evaluation._intervals import (
     cramers_v,
     epsilon_squared,
@@ -36,6 +35,7 @@ from custseg._evaluation._intervals import (
 
 __all__ = [
     "contrasts",
+    "effect_replicates",
     "feature_tests",
     "merge_candidates",
     "outcome_tests",
@@ -81,18 +81,23 @@ def _observed(series, labels):
     return observed
 
 
-def _interval(series, labels, categorical, counts):
-    """Bootstrap percentile interval of the across-segment effect size."""
+def effect_replicates(series, labels, categorical, counts):
+    """The across-segment effect size in every bootstrap resample."""
     observed = series.notna().to_numpy()
     if counts is None or not len(counts):
-        return np.nan, np.nan
+        return np.empty(0)
     weights = counts[:, observed]
     groups = np.unique(labels[observed], return_inverse=True)[1]
     if categorical:
         codes = np.unique(series[observed].astype(str), return_inverse=True)[1]
-        return percentile_interval(cramers_v(codes, groups, weights))
+        return cramers_v(codes, groups, weights)
     values = series[observed].to_numpy(dtype=float)
-    return percentile_interval(epsilon_squared(values, groups, weights))
+    return epsilon_squared(values, groups, weights)
+
+
+def _interval(series, labels, categorical, counts):
+    """Bootstrap percentile interval of the across-segment effect size."""
+    return percentile_interval(effect_replicates(series, labels, categorical, counts))
 
 
 def _test_column(series, labels, categorical, counts=None):
@@ -135,7 +140,9 @@ def feature_tests(table, labels, categorical, *, alpha=0.05, counts=None):
     """
     columns = list(table.columns)
     if not columns:
-        return pd.DataFrame(columns=_FEATURE_COLUMNS, index=pd.Index([], name="feature"))
+        return pd.DataFrame(
+            columns=_FEATURE_COLUMNS, index=pd.Index([], name="feature")
+        )
     rows = {
         col: _test_column(table[col], labels, col in categorical, counts)
         for col in columns
@@ -183,7 +190,9 @@ def pairwise_tests(table, labels, names, categorical, *, alpha=0.05):
                 res = mann_whitney_test(values[in_a], values[in_b])
             rows.append({**pair, "feature": col, **res})
     columns = ["segment_a", "segment_b", "name_a", "name_b", "feature"]
-    columns += [c for c in _FEATURE_COLUMNS[1:] if c not in ("effect_low", "effect_high")]
+    columns += [
+        c for c in _FEATURE_COLUMNS[1:] if c not in ("effect_low", "effect_high")
+    ]
     if not rows:
         return pd.DataFrame(columns=columns)
     out = pd.DataFrame(rows)
@@ -246,21 +255,25 @@ def outcome_tests(outcome, labels, *, alpha=0.05, counts=None):
     means : pandas.DataFrame
         Mean outcome per segment (the rate for a boolean outcome), columns
         named ``"<outcome> (mean)"``; NaN for non-numeric outcomes.
+    replicates : dict of str to ndarray
+        The effect size of each outcome in every bootstrap resample.
     """
-    rows, means = {}, {}
+    rows, means, replicates = {}, {}, {}
     for col in outcome:
         series = outcome[col]
         rows[col] = _test_column(series, labels, _binary(series), counts)
+        if _observed(series, labels) is not None:
+            replicates[col] = effect_replicates(series, labels, _binary(series), counts)
         if pd.api.types.is_numeric_dtype(series):
             means[f"{col} (mean)"] = series.astype(float).groupby(labels).mean()
     columns = _FEATURE_COLUMNS[:-1] + ["predictive"]
     if not rows:
-        return pd.DataFrame(columns=columns), pd.DataFrame(means)
+        return pd.DataFrame(columns=columns), pd.DataFrame(means), replicates
     tests = pd.DataFrame.from_dict(rows, orient="index")
     tests.index.name = "outcome"
     tests["p_adjusted"] = holm(tests["p_value"].to_numpy())
     tests["predictive"] = _separates(tests, alpha)
-    return tests[columns], pd.DataFrame(means)
+    return tests[columns], pd.DataFrame(means), replicates
 
 
 def _binary(series):
@@ -312,7 +325,9 @@ def contrasts(table, outcome, labels, names, categorical, *, alpha=0.05, counts=
     """
     columns = [(table, "feature", categorical)]
     if outcome is not None:
-        columns.append((outcome, "outcome", {c for c in outcome if _binary(outcome[c])}))
+        columns.append(
+            (outcome, "outcome", {c for c in outcome if _binary(outcome[c])})
+        )
     rows = []
     for segment in np.unique(labels):
         in_segment = labels == segment
@@ -321,8 +336,13 @@ def contrasts(table, outcome, labels, names, categorical, *, alpha=0.05, counts=
                 res = _contrast(frame[col], in_segment, col in cats, counts)
                 res.pop("kind", None)
                 rows.append(
-                    {"segment": int(segment), "name": names[segment], "column": col,
-                     "source": source, **res}
+                    {
+                        "segment": int(segment),
+                        "name": names[segment],
+                        "column": col,
+                        "source": source,
+                        **res,
+                    }
                 )
     out_columns = ["segment", "name", "column", "source", "test", "p_value"]
     out_columns += ["p_adjusted", "effect_size", "effect_low", "effect_high"]

@@ -28,7 +28,7 @@ from sklearn.base import clone
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 
-from custseg._evaluation._progress import progress
+from custseg._progress import progress
 
 __all__ = ["bootstrap_stability", "max_jaccard", "reference_model", "stability_band"]
 

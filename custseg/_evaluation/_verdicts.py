@@ -33,13 +33,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+
+from custseg._evaluation._stability import stability_band
 
 __all__ = [
     "VERDICTS",
     "Evidence",
     "SegmentEvidence",
+    "judge",
     "overall_verdict",
     "segment_verdict",
+    "segments_table",
 ]
 
 VERDICTS = ("supported", "partially supported", "not supported")
@@ -141,7 +146,9 @@ def overall_verdict(ev):
     if ev.defined_by:
         defined = ", ".join(map(str, ev.defined_by))
         if ev.kind == "attribute":
-            context.append(f"segments are defined by {defined}; judged on the other columns")
+            context.append(
+                f"segments are defined by {defined}; judged on the other columns"
+            )
         else:
             context.append(f"segments are defined by {defined}")
     if ev.present < 2:
@@ -175,3 +182,80 @@ def overall_verdict(ev):
     else:
         first = "every segment is supported but the segments do not predict the outcome"
     return "partially supported", [first, *context, *evidence]
+
+
+def segments_table(names, labels, jaccard, chance, kind, min_share):
+    """The segments table: sizes, stability beside chance and its band."""
+    n_segments = len(names)
+    counts = np.bincount(labels, minlength=n_segments)
+    segments = pd.DataFrame(
+        {"name": names, "customers": counts, "share": counts / counts.sum()},
+        index=pd.RangeIndex(n_segments, name="segment"),
+    )
+    segments["too_small"] = segments["share"] < min_share
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stability = jaccard.mean(axis=0) if len(jaccard) else np.nan
+        at_chance = chance.mean(axis=0) if len(chance) else np.nan
+        excess = np.clip((stability - at_chance) / (1 - at_chance), 0, 1)
+    segments["stability"] = stability
+    segments["stability_chance"] = at_chance
+    segments["stability_excess"] = excess
+    if kind == "attribute":
+        segments["stability_band"] = "not applicable"
+    else:
+        segments["stability_band"] = [
+            stability_band(e) for e in segments["stability_excess"]
+        ]
+    return segments
+
+
+def judge(segments, merges, contrast, features, outcomes, kind, defined_by, min_share):
+    """Segment verdicts (added to ``segments``), the overall verdict and reasons."""
+    partners = {k: [] for k in segments.index}
+    for a, b, name_a, name_b in merges[
+        ["segment_a", "segment_b", "name_a", "name_b"]
+    ].itertuples(index=False):
+        partners[a].append(name_b)
+        partners[b].append(name_a)
+    clearing = contrast[contrast["clears"].astype(bool)].groupby("segment")["column"]
+    clearing = {k: tuple(v) for k, v in clearing}
+    verdicts, reasons = [], []
+    for label, row in segments.iterrows():
+        verdict, why = segment_verdict(
+            SegmentEvidence(
+                name=row["name"],
+                customers=int(row["customers"]),
+                share=float(row["share"]),
+                stability_excess=float(row["stability_excess"]),
+                stability_band=row["stability_band"],
+                partners=tuple(partners[label]),
+                too_small=bool(row["too_small"]),
+                min_share=min_share,
+                kind=kind,
+                clearing=clearing.get(label, ()),
+            )
+        )
+        verdicts.append(verdict)
+        reasons.append("; ".join(why))
+    segments = segments.assign(verdict=verdicts, reasons=reasons)
+    present = segments[segments["customers"] > 0]
+    separating = tuple(features.index[features["separates"].astype(bool)])
+    predictive = None
+    if outcomes is not None:
+        predictive = tuple(outcomes.index[outcomes["predictive"].astype(bool)])
+        if kind == "attribute":
+            separating += predictive
+    verdict, why = overall_verdict(
+        Evidence(
+            present=len(present),
+            separating=separating,
+            verdicts=tuple(segments["verdict"]),
+            share_not_supported=float(
+                present.loc[present["verdict"] == "not supported", "share"].sum()
+            ),
+            predictive=predictive,
+            defined_by=tuple(defined_by),
+            kind=kind,
+        )
+    )
+    return segments, verdict, why
