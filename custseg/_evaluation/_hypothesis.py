@@ -13,7 +13,7 @@
 A *defining* column is one that alone reproduces plain labels: a
 categorical column whose categories map to the labels, or a numeric column
 whose cut points do, with a balanced accuracy of at least 0.95 (a decision
-tree on that one column with at most four leaves per segment).  A
+tree on that one column with at most two leaves per segment).  A
 segmenter's defining columns are its own features.
 
 :func:`segmenter_for_refit` is the one rule for refitting a segmenter on
@@ -103,8 +103,8 @@ def _one_column_accuracy(series, labels, n_segments, categorical):
     else:
         x = series[observed].to_numpy(dtype=float).reshape(-1, 1)
         tree = DecisionTreeClassifier(
-            max_leaf_nodes=max(2, 4 * n_segments),
-            min_samples_leaf=max(5, int(0.005 * y.size)),
+            max_leaf_nodes=2 * n_segments,
+            min_samples_leaf=max(1, int(0.005 * y.size)),
             random_state=0,
         )
         predicted = tree.fit(x, y).predict(x)

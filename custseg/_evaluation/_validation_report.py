@@ -118,15 +118,21 @@ class ValidationReport:
     >>> import pandas as pd
     >>> from custseg import validate_segmentation
     >>> rng = np.random.RandomState(0)
-    >>> X = pd.DataFrame({"spend": np.r_[rng.normal(10, 1, 50), rng.normal(30, 1, 50)]})
+    >>> X = pd.DataFrame({
+    ...     "spend": np.r_[rng.normal(10, 1, 50), rng.normal(30, 1, 50)],
+    ...     "visits": np.r_[rng.poisson(3, 50), rng.poisson(6, 50)]})
     >>> report = validate_segmentation(np.repeat(["low", "high"], 50), X,
-    ...                                n_bootstrap=10, random_state=0)
+    ...                                n_bootstrap=50, random_state=0)
     >>> report
     <ValidationReport: supported; 2 segments, 100 customers>
-    >>> report.to_frame("features")[["test", "effect_size", "magnitude"]]
-                       test  effect_size magnitude
+    >>> report.kind, report.defined_by
+    ('attribute', ('spend',))
+    >>> report.reasons[0]
+    'segments are defined by spend; judged on the other columns'
+    >>> report.to_frame("features")[["effect_size", "effect_low", "effect_high"]].round(2)
+             effect_size  effect_low  effect_high
     feature
-    spend    Kruskal-Wallis     0.750075     large
+    visits          0.38        0.24         0.48
     >>> report.to_markdown().splitlines()[0]
     '# Segmentation validation: **supported**'
     """
