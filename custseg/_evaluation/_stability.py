@@ -22,6 +22,8 @@ of a segment) cannot be, and scores low.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
@@ -101,6 +103,19 @@ def reference_model(n_customers):
     features do not explain.
     """
     return DecisionTreeClassifier(min_samples_leaf=max(5, int(0.005 * n_customers)))
+
+
+def _restore_warning_filters(saved):
+    """Undo what racing ``warnings.catch_warnings`` blocks left in the filters.
+
+    scikit-learn's ``check_array`` enters ``catch_warnings`` on every call,
+    so refits running in threads can leave its ``error ComplexWarning``
+    filter (or drop the caller's filters) when they finish in another order
+    than they started.  The filters are put back once every refit is done.
+    """
+    if warnings.filters != saved:
+        warnings.filters[:] = saved
+        warnings._filters_mutated()  # stdlib: resets the "once" registries
 
 
 def _take(X, idx):
@@ -213,14 +228,18 @@ def bootstrap_stability(
     # threads by default: KMeans, mixtures and numpy release the GIL, and
     # threads skip the start-up and data copies of worker processes
     parallel = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
-    results = list(
-        progress(
-            parallel(tasks),
-            total=n_bootstrap,
-            desc="bootstrap stability",
-            verbose=verbose,
+    saved = list(warnings.filters)
+    try:
+        results = list(
+            progress(
+                parallel(tasks),
+                total=n_bootstrap,
+                desc="bootstrap stability",
+                verbose=verbose,
+            )
         )
-    )
+    finally:
+        _restore_warning_filters(saved)
     empty = np.empty((0, n_segments))
     jaccard = np.vstack([r[0] for r in results]) if results else empty
     if not chance:
