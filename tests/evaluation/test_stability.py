@@ -1,6 +1,5 @@
 """Bootstrap stability (fpc clusterboot-style Jaccard)."""
 
-
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans

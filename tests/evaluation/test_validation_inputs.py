@@ -68,7 +68,9 @@ def test_missing_feature_values_are_counted_and_left_out_of_their_tests(table):
 def test_all_missing_column_is_skipped_with_a_warning(table):
     X, labels = table
     X = X.assign(mean_days_between_orders=np.nan)
-    with pytest.warns(UserWarning, match=r"\['mean_days_between_orders'\] have no value"):
+    with pytest.warns(
+        UserWarning, match=r"\['mean_days_between_orders'\] have no value"
+    ):
         report = validate_segmentation(labels, X, n_bootstrap=2, random_state=0)
     assert "mean_days_between_orders" not in report.features.index
 
