@@ -19,7 +19,8 @@ segmenter's defining columns are its own features.
 :func:`segmenter_for_refit` is the one rule for refitting a segmenter on
 bootstrap resamples: the hyper-parameters its fit chose (the number of
 segments of ``n_segments="auto"``, the features of ``features=None``) are
-fixed, unless ``refit="full"``.
+fixed, unless ``refit="full"``.  :func:`segmenter_columns` names the
+columns a segmenter reads (its defining columns).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.tree import DecisionTreeClassifier
 
-from custseg._evaluation._baselines import QuantileSegmenter
+from custseg._evaluation._baselines import QuantileSegmenter, RandomSegmenter
 from custseg._rule_based import RFMScorer, RFMSegmenter, UsageTiers
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "RULE_ACCURACY",
     "defining_columns",
     "hypothesis_kind",
+    "segmenter_columns",
     "segmenter_for_refit",
 ]
 
@@ -89,6 +91,27 @@ def segmenter_for_refit(segmenter, refit="fixed"):
     if "features" in params and params["features"] is None and names is not None:
         chosen["features"] = [str(n) for n in names]
     return model.set_params(**chosen)
+
+
+def segmenter_columns(segmenter):
+    """The columns a fitted segmenter reads to assign its segments.
+
+    A column-based baseline or tier (``column``), an RFM scorer's three
+    columns, none for :class:`custseg.RandomSegmenter`, otherwise the
+    ``feature_names_in_`` the fit recorded.
+    """
+    if isinstance(segmenter, RandomSegmenter):
+        return []
+    params = segmenter.get_params(deep=False)
+    if isinstance(params.get("column"), str):
+        return [params["column"]]
+    scorer = getattr(segmenter, "scorer_", None) or (
+        segmenter if isinstance(segmenter, RFMScorer) else None
+    )
+    if isinstance(scorer, RFMScorer):
+        return [scorer.recency_col, scorer.frequency_col, scorer.monetary_col]
+    names = getattr(segmenter, "feature_names_in_", None)
+    return [] if names is None else [str(n) for n in names]
 
 
 def _one_column_accuracy(series, labels, n_segments, categorical):

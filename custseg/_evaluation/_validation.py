@@ -20,6 +20,7 @@ from custseg._evaluation._hypothesis import (
     defining_columns,
     hypothesis_kind,
     reproduced_accuracy,
+    segmenter_columns,
     segmenter_for_refit,
 )
 from custseg._evaluation._indices import internal_indices, model_space
@@ -42,7 +43,9 @@ from custseg._evaluation._validation_report import ValidationReport
 from custseg._evaluation._verdicts import judge, segments_table
 from custseg._progress import step
 
-__all__ = ["validate_segmentation"]
+__all__ = ["TREE_CUSTOMERS", "validate_segmentation"]
+
+TREE_CUSTOMERS = 50_000
 
 
 def _is_segmenter(obj):
@@ -110,10 +113,16 @@ def _defining_step(defined_by, segmenter, tested, labels, categorical):
             f"defined_by must be 'auto', None or a list of columns, got {defined_by!r}."
         )
     if segmenter is not None:
-        names = getattr(segmenter, "feature_names_in_", None)
-        used = [] if names is None else [str(n) for n in names]
+        used = segmenter_columns(segmenter)
         return [c for c in tested.columns if c in used]
     return defining_columns(tested, labels, categorical)
+
+
+def _tree_rows(labels, seed):
+    """Rows for the reference tree: a tree whose leaves hold 0.5% of the
+    customers needs no more than TREE_CUSTOMERS of them (stratified)."""
+    rows = stratified_sample(labels, TREE_CUSTOMERS, np.random.RandomState(seed))
+    return slice(None) if rows is None else rows
 
 
 def _stability_step(model, data, labels, n_segments, fit_labels, options):
@@ -226,6 +235,8 @@ def validate_segmentation(
         sample of this size, stratified by segment (every segment keeps its
         share); ``report.settings["n_validated"]`` gives its size.  A
         segmenter is still fitted on all customers.  None: all customers.
+        The reference tree of plain labels uses at most 50,000 of them
+        (stratified), as does the KMeans fit of the agreement indices.
     random_state : int, RandomState instance or None
         Makes bootstrap, silhouette sample and reference clustering reproducible.
     n_jobs : int or None
@@ -290,11 +301,12 @@ def validate_segmentation(
     defined = _defining_step(defined_by, segmenter, tested, labels, categorical)
     judged = tested if segmenter is not None else tested.drop(columns=defined)
     numeric = judged[[c for c in judged if c not in categorical]]
-    tree_data = numeric.astype(float).fillna(numeric.median()).fillna(0.0)
+    tree_data = numeric.astype(float).fillna(numeric.median()).fillna(0.0).to_numpy()
     accuracy = None
     if segmenter is None:
+        rows = _tree_rows(labels, seeds[0])
         accuracy = reproduced_accuracy(
-            tree_data, labels, reference_model(len(labels)), seeds[4]
+            tree_data[rows], labels[rows], reference_model(len(labels[rows])), seeds[4]
         )
     kind = hypothesis_kind(segmenter, accuracy)
 
@@ -323,9 +335,10 @@ def validate_segmentation(
             refit_model, data, labels, len(names), False, options
         )
     else:
-        model = reference_model(len(labels))
+        rows = _tree_rows(labels, seeds[0])
+        model = reference_model(len(labels[rows]))
         jaccard, chance = _stability_step(
-            model, tree_data, labels, len(names), True, options
+            model, tree_data[rows], labels[rows], len(names), True, options
         )
 
     space = model_space(numeric) if numeric.shape[1] else None
