@@ -13,18 +13,24 @@ warnings need.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import narwhals.stable.v2 as nw
 
+from custseg._aggregation._attributes import (
+    attribute_column,
+    attribute_values,
+    count_rows,
+)
 from custseg._aggregation._log_checks import (
     EPOCH_ORDINAL,
     LogAudit,
     check_columns_present,
 )
+from custseg._aggregation._schema import AGG
 
 __all__ = [
-    "AGG",
     "NarwhalsLog",
     "aggregate_customers",
     "audit_log",
@@ -34,21 +40,6 @@ __all__ = [
     "to_native_output",
 ]
 
-# Internal column names of the prepared log and of the per-customer aggregates.
-AGG = {
-    "customer": "__cs_customer",
-    "order": "__cs_order",
-    "day": "__cs_day",
-    "amount": "__cs_amount",
-    "period": "__cs_period",
-    "last": "__cs_last",
-    "first": "__cs_first",
-    "n": "__cs_n",
-    "total": "__cs_total",
-    "first_total": "__cs_first_total",
-    "active": "__cs_active",
-    "returned": "__cs_returned",
-}
 _C, _O, _DAY, _A = AGG["customer"], AGG["order"], AGG["day"], AGG["amount"]
 _BAD_DATE = "__cs_bad_date"
 _MISS = {
@@ -124,13 +115,15 @@ def _date_expr(schema, date_col, implementation=None):
     )
 
 
-def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
+def prepare_log(frame, columns, attributes=()):
     """Select the log's columns under internal names, with missing-value flags.
 
     Returns a narwhals frame with the customer id, the day ordinal, the amount
-    (float), the order id when given, and one boolean column per missing-value
-    kind.
+    (float), the order id when given, one boolean column per missing-value
+    kind, and the attributes (categoricals as strings).
     """
+    customer_col, date_col, amount_col = columns.customer, columns.date, columns.amount
+    order_col = columns.order
     schema = frame.collect_schema()
     amount_dtype = schema[amount_col]
     if isinstance(amount_dtype, nw.Boolean) or not amount_dtype.is_numeric():
@@ -145,7 +138,7 @@ def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
             expr = expr | nw.col(col).is_nan()
         return expr
 
-    columns = [
+    selected = [
         nw.col(customer_col).alias(_C),
         day_ordinal(date, frame.implementation).alias(_DAY),
         nw.col(amount_col).cast(nw.Float64).alias(_A),
@@ -157,13 +150,18 @@ def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
         (~nw.col(date_col).is_null() & date.is_null()).alias(_BAD_DATE),
     ]
     if order_col is not None:
-        columns += [
+        selected += [
             nw.col(order_col).alias(_O),
             missing(order_col).alias(_MISS["order"]),
         ]
     else:
-        columns.append(nw.lit(False).alias(_MISS["order"]))
-    return frame.select(columns)
+        selected.append(nw.lit(False).alias(_MISS["order"]))
+    for i, name in enumerate(attributes):
+        expr = nw.col(name)
+        if isinstance(schema[name], (nw.Categorical, nw.Enum)):
+            expr = expr.cast(nw.String)
+        selected.append(expr.alias(attribute_column(i)))
+    return frame.select(selected)
 
 
 def _valid():
@@ -311,34 +309,28 @@ def aggregate_customers(
 
 
 class NarwhalsLog:
-    """A transaction log on any narwhals engine, ready to audit and aggregate."""
+    """A transaction log on any narwhals engine, ready to audit and aggregate.
 
-    def __init__(self, native, *, customer_col, date_col, amount_col, order_col=None):
+    Implements :class:`custseg._aggregation._schema.TransactionLog`.
+    """
+
+    def __init__(self, native, columns, *, attributes=()):
         frame = from_native(native)
         check_columns_present(
             log_columns(frame),
             {
-                "customer_col": customer_col,
-                "date_col": date_col,
-                "amount_col": amount_col,
-                "order_col": order_col,
+                **columns.as_params(),
+                **{f"attributes[{i}]": a for i, a in enumerate(attributes)},
             },
         )
-        self.date_col, self.amount_col = date_col, amount_col
-        self.has_order = order_col is not None
+        self.columns = columns
         # an eager frame is planned lazily (polars optimises the whole plan,
         # instead of materialising every step) and collected at the end
         self.eager = isinstance(frame, nw.DataFrame)
         if self.eager:
             frame = frame.lazy()
         try:
-            self.prepared = prepare_log(
-                frame,
-                customer_col=customer_col,
-                date_col=date_col,
-                amount_col=amount_col,
-                order_col=order_col,
-            )
+            self.prepared = prepare_log(frame, columns, attributes)
         except TypeError:
             raise  # our own dtype errors, naming the column
         except Exception as exc:  # some engines parse dates while planning
@@ -347,9 +339,23 @@ class NarwhalsLog:
     def _engine_error(self, exc):
         return ValueError(
             f"Could not read the transaction log (check the date column "
-            f"{self.date_col!r} for values that are not ISO-8601 dates, and the "
-            f"amount column {self.amount_col!r}): {type(exc).__name__}: {exc}"
+            f"{self.columns.date!r} for values that are not ISO-8601 dates, and "
+            f"the amount column {self.columns.amount!r}): "
+            f"{type(exc).__name__}: {exc}"
         )
+
+    def restrict(self, *, after_day=None, through_day=None):
+        """The rows dated in ``(after_day, through_day]`` (see ``TransactionLog``)."""
+        undated = nw.col(_MISS["date"]) | nw.col(_BAD_DATE)
+        keep = nw.lit(True)
+        if through_day is not None:
+            # undated and unparseable rows stay, for the policies to count
+            keep = keep & (undated | (nw.col(_DAY) <= through_day))
+        if after_day is not None:
+            keep = keep & ~undated & (nw.col(_DAY) > after_day)
+        part = copy.copy(self)
+        part.prepared = self.prepared.filter(keep)
+        return part
 
     def audit(self, *, reference_day, returns):
         """See :func:`audit_log`; engine errors become a ``ValueError``.
@@ -370,18 +376,20 @@ class NarwhalsLog:
         """Per-customer aggregates and the number of returns-only customers."""
         kept = kept_rows(self.prepared, reference_day=reference_day, returns=returns)
         customers, returns_only = aggregate_customers(
-            kept, has_order=self.has_order, net_returns=net_returns, **kwargs
+            kept,
+            has_order=self.columns.order is not None,
+            net_returns=net_returns,
+            **kwargs,
         )
         n_returns_only = 0 if returns_only is None else count_rows(returns_only)
         return customers, n_returns_only
 
-
-def count_rows(frame):
-    """Number of rows of a narwhals frame (collects a lazy one)."""
-    out = frame.select(nw.len().alias("n"))
-    if isinstance(out, nw.LazyFrame):
-        out = out.collect()
-    return int(out.item(0, "n"))
+    def customer_attributes(self, names, *, reference_day, returns, rule):
+        """One value per customer and attribute (see ``attribute_values``)."""
+        kept = kept_rows(self.prepared, reference_day=reference_day, returns=returns)
+        if returns == "net":
+            kept = kept.filter(nw.col(_A) >= 0)
+        return attribute_values(kept, names, rule=rule)
 
 
 def to_native_output(result, *, customer_col, eager):
