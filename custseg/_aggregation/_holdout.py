@@ -18,6 +18,7 @@ from custseg._aggregation._log_checks import (
     day_number,
     ordinal_to_timestamp,
 )
+from custseg._aggregation._narwhals_engine import from_native
 from custseg._aggregation._rfm import aggregate, check_settings
 from custseg._aggregation._schema import LogColumns, open_log
 
@@ -28,7 +29,7 @@ def _as_pandas(table, customer_col):
     """A (small) customer table as pandas indexed by customer id, sorted."""
     if isinstance(table, pd.DataFrame):
         return table
-    frame = nw.from_native(table)
+    frame = from_native(table)
     if isinstance(frame, nw.LazyFrame):
         frame = frame.collect()
     return frame.sort(customer_col).to_pandas().set_index(customer_col)

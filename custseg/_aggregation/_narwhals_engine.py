@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 
 import narwhals.stable.v2 as nw
 
@@ -55,12 +56,35 @@ def from_native(obj):
     if isinstance(obj, (nw.DataFrame, nw.LazyFrame)):
         return obj
     try:
+        if type(obj).__module__.startswith("dask"):
+            return _from_dask(obj)
         return nw.from_native(obj)
     except TypeError as exc:
         raise TypeError(
             "transactions must be a DataFrame (pandas, polars, pyarrow, DuckDB, Dask "
             f"or Spark), got {type(obj).__module__}.{type(obj).__name__}."
         ) from exc
+
+
+_DASK_PLUGIN_NOTICE = "Dask support is moving out of Narwhals"
+
+
+def _from_dask(obj):
+    """Wrap a Dask frame, without narwhals' notice about its Dask plugin.
+
+    narwhals announces, once per Dask frame it wraps, that its Dask support
+    moves to the ``narwhals-dask`` package.  The notice is addressed to
+    narwhals' users, not to custseg's: it says nothing about the data, and
+    once ``narwhals-dask`` is installed narwhals uses it and stays silent
+    (see the scaling guide).  It is silenced here, around the one call that
+    raises it; rfm_table never runs in custseg's worker threads, where
+    ``catch_warnings`` would not be safe.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=_DASK_PLUGIN_NOTICE, category=FutureWarning
+        )
+        return nw.from_native(obj)
 
 
 def log_columns(frame):
@@ -324,6 +348,9 @@ class NarwhalsLog:
             },
         )
         self.columns = columns
+        # Dask: the customer table gets as many partitions as the log, so
+        # work mapped over it (predict) spreads like work over the log
+        self.partitions = getattr(native, "npartitions", None)
         # an eager frame is planned lazily (polars optimises the whole plan,
         # instead of materialising every step) and collected at the end
         self.eager = isinstance(frame, nw.DataFrame)
@@ -392,16 +419,21 @@ class NarwhalsLog:
         return attribute_values(kept, names, rule=rule)
 
 
-def to_native_output(result, *, customer_col, eager):
+def to_native_output(result, *, customer_col, eager, partitions=None):
     """Return the customer table in the caller's container.
 
     pandas gets the customer id as a sorted index; other eager frames are
-    sorted by customer; lazy frames are returned lazy, unsorted.
+    sorted by customer; lazy frames are returned lazy, unsorted.  A Dask
+    table is split into ``partitions`` partitions (narwhals' group-by
+    gathers it into one).
     """
     result = result.rename({_C: customer_col})
     if isinstance(result, nw.LazyFrame):
         if not eager:
-            return nw.to_native(result)
+            native = nw.to_native(result)
+            if partitions and result.implementation.is_dask():
+                native = native.repartition(npartitions=partitions)
+            return native
         result = result.collect()
     result = result.sort(customer_col)
     native = nw.to_native(result)

@@ -206,7 +206,7 @@ def aggregate(log, audit, settings, *, reference_day, part=""):
         active_days="active_days" in extras,
     )
     warn_returns_only(returns_only, part)
-    customers = nw.from_native(customers)
+    customers = _dataframe.from_native(customers)
     attributes = settings["attributes"] or ()
     if attributes:
         values, several = log.customer_attributes(
@@ -226,7 +226,10 @@ def aggregate(log, audit, settings, *, reference_day, part=""):
         *attributes,
     )
     return _dataframe.to_native_output(
-        result, customer_col=settings["customer_col"], eager=log.eager
+        result,
+        customer_col=settings["customer_col"],
+        eager=log.eager,
+        partitions=getattr(log, "partitions", None),
     )
 
 

@@ -176,7 +176,7 @@ attributes, attribute_rule, returns, missing
     def _output(self, table):
         if isinstance(table, pd.DataFrame):
             return table
-        frame = nw.from_native(table)
+        frame = _dataframe.from_native(table)
         if isinstance(frame, nw.LazyFrame):
             # eager outputs come sorted from rfm_table; lazy ones do not
             frame = frame.collect().sort(self.customer_col)
