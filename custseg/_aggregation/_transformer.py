@@ -161,11 +161,13 @@ attributes, attribute_rule, returns, missing
         Returns
         -------
         DataFrame
-            One row per customer.  Without ``set_output``: a polars log
-            (eager or lazy) gives a polars DataFrame with the customer id as
-            its first column, sorted; any other log a pandas DataFrame
-            indexed by customer id, sorted.  ``set_output(transform=...)``
-            converts the pandas table as scikit-learn does.
+            One row per customer, sorted by customer id.  Without
+            ``set_output``: a polars log (eager or lazy) gives a polars
+            DataFrame whose columns are ``get_feature_names_out()`` (as
+            ``set_output(transform="polars")`` gives; :func:`rfm_table` keeps
+            the id column); any other log a pandas DataFrame indexed by
+            customer id.  ``set_output(transform=...)`` converts the pandas
+            table as scikit-learn does.
         """
         check_is_fitted(self)
         settings = check_settings(self.aggregation_settings(), "RFMTransformer")
@@ -183,7 +185,9 @@ attributes, attribute_rule, returns, missing
         if frame.implementation.is_polars() and (
             transform_output_setting(self) == "default"
         ):
-            return frame.to_native()
+            # the columns are get_feature_names_out(), as set_output("polars")
+            # gives, so the table feeds the next Pipeline step as it is
+            return frame.drop(self.customer_col).to_native()
         return frame.to_pandas().set_index(self.customer_col)
 
     def get_feature_names_out(self, input_features=None):
