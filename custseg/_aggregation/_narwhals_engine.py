@@ -204,6 +204,11 @@ def _count(expr):
 def audit_log(prepared, *, reference_day, returns):
     """Count the log's rows by problem and find the reference day.
 
+    One query, collected once.  Under ``returns="net"`` it also counts the
+    customers whose kept rows are all returns (they are left out of the
+    table): the rows are first summed per customer, so this count costs no
+    second aggregation of the log.
+
     Returns
     -------
     audit : LogAudit
@@ -212,26 +217,53 @@ def audit_log(prepared, *, reference_day, returns):
     """
     valid = _valid()
     keep = valid & (nw.col(_A) >= 0) if returns == "ignore" else valid
-    exprs = [
-        nw.len().alias("rows"),
-        _count(nw.col(_MISS["customer"])).alias("missing_customer"),
-        _count(nw.col(_MISS["date"])).alias("missing_date"),
-        _count(nw.col(_MISS["amount"])).alias("missing_amount"),
-        _count(nw.col(_MISS["order"])).alias("missing_order"),
-        _count(valid & (nw.col(_A) < 0)).alias("negative_amount"),
-        _count(valid & (nw.col(_A).abs() == float("inf"))).alias("infinite_amount"),
-        nw.when(valid).then(nw.col(_A).abs()).sum().alias("abs_total"),
-        _count(nw.col(_BAD_DATE)).alias("unparseable_date"),
-        nw.when(keep).then(nw.col(_DAY)).max().alias("max_day"),
-    ]
+    flags = {
+        "rows": nw.lit(1),
+        "missing_customer": nw.col(_MISS["customer"]),
+        "missing_date": nw.col(_MISS["date"]),
+        "missing_amount": nw.col(_MISS["amount"]),
+        "missing_order": nw.col(_MISS["order"]),
+        "negative_amount": valid & (nw.col(_A) < 0),
+        "infinite_amount": valid & (nw.col(_A).abs() == float("inf")),
+        "unparseable_date": nw.col(_BAD_DATE),
+    }
+    in_range = keep
     if reference_day is not None:
-        exprs += [
-            _count(keep & (nw.col(_DAY) > reference_day)).alias("after_reference"),
-            _count(keep & (nw.col(_DAY) <= reference_day)).alias("kept"),
-        ]
+        in_range = keep & (nw.col(_DAY) <= reference_day)
+        flags["after_reference"] = keep & (nw.col(_DAY) > reference_day)
+    flags["kept"] = in_range
+    sums = {name: expr.cast(nw.Int64) for name, expr in flags.items()}
+    sums["abs_total"] = nw.when(valid).then(nw.col(_A).abs())
+    rows = prepared.select(
+        nw.col(_C),
+        *[expr.alias(name) for name, expr in sums.items()],
+        nw.when(keep).then(nw.col(_DAY)).alias("max_day"),
+    )
+    totals = [nw.col(name).sum() for name in sums] + [nw.col("max_day").max()]
+    if returns == "net":
+        # the flags need the amount: computed on the prepared rows
+        per_customer = (
+            prepared.select(
+                nw.col(_C),
+                *[expr.alias(name) for name, expr in sums.items()],
+                nw.when(keep).then(nw.col(_DAY)).alias("max_day"),
+                (in_range & (nw.col(_A) >= 0)).cast(nw.Int64).alias("__cs_bought"),
+                (in_range & (nw.col(_A) < 0)).cast(nw.Int64).alias("__cs_returned"),
+            )
+            .group_by(_C)
+            .agg(
+                *[nw.col(name).sum() for name in sums],
+                nw.col("max_day").max(),
+                nw.col("__cs_bought").sum(),
+                nw.col("__cs_returned").sum(),
+            )
+        )
+        only_returns = (nw.col("__cs_bought") == 0) & (nw.col("__cs_returned") > 0)
+        row = per_customer.select(
+            *totals, _count(only_returns).alias("returns_only_customers")
+        )
     else:
-        exprs.append(_count(keep).alias("kept"))
-    row = prepared.select(exprs)
+        row = rows.select(*totals)
     if isinstance(row, nw.LazyFrame):
         row = row.collect()
     values = {k: (v[0] if v else None) for k, v in row.to_dict(as_series=False).items()}
@@ -382,6 +414,7 @@ class NarwhalsLog:
             keep = keep & ~undated & (nw.col(_DAY) > after_day)
         part = copy.copy(self)
         part.prepared = self.prepared.filter(keep)
+        part._returns_only = None
         return part
 
     def audit(self, *, reference_day, returns):
@@ -393,11 +426,15 @@ class NarwhalsLog:
         naming the columns.
         """
         try:
-            return audit_log(
+            audit, day = audit_log(
                 self.prepared, reference_day=reference_day, returns=returns
             )
         except Exception as exc:  # engines raise their own errors
             raise self._engine_error(exc) from exc
+        # the aggregation as of that day reuses the count of returns-only
+        # customers instead of aggregating the log a second time
+        self._returns_only = (day, returns, audit.returns_only_customers)
+        return audit, day
 
     def aggregate_customers(self, *, reference_day, returns, net_returns, **kwargs):
         """Per-customer aggregates and the number of returns-only customers."""
@@ -408,7 +445,13 @@ class NarwhalsLog:
             net_returns=net_returns,
             **kwargs,
         )
-        n_returns_only = 0 if returns_only is None else count_rows(returns_only)
+        known = getattr(self, "_returns_only", None)
+        if returns_only is None:
+            n_returns_only = 0
+        elif known is not None and known[:2] == (reference_day, returns):
+            n_returns_only = known[2]
+        else:
+            n_returns_only = count_rows(returns_only)
         return customers, n_returns_only
 
     def customer_attributes(self, names, *, reference_day, returns, rule):
