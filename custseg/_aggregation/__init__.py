@@ -9,11 +9,20 @@ frames. It imports nothing from the other stages; they import from here.
 
 from custseg._aggregation._holdout import calibration_holdout_split
 from custseg._aggregation._rfm import EXTRA_FEATURES, rfm_table
-from custseg._aggregation._transformer import RFMTransformer
+from custseg._aggregation._schema import (
+    AGGREGATION_PARAMS,
+    LogColumns,
+    TransactionLog,
+)
+from custseg._aggregation._transformer import RFMTransformer, rfm_transformer_from
 
 __all__ = [
+    "AGGREGATION_PARAMS",
     "EXTRA_FEATURES",
+    "LogColumns",
     "RFMTransformer",
+    "TransactionLog",
     "calibration_holdout_split",
     "rfm_table",
+    "rfm_transformer_from",
 ]
