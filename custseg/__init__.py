@@ -26,6 +26,7 @@ from custseg._rule_based import (
     get_rule_preset,
     list_rule_presets,
 )
+from custseg._value import BetaGeoModel, GammaGammaModel
 from custseg.plotting import (
     KSelectionDisplay,
     LorenzCurveDisplay,
@@ -40,7 +41,9 @@ from custseg.plotting import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "BetaGeoModel",
     "CustomerSegmenter",
+    "GammaGammaModel",
     "KSelectionDisplay",
     "LogRobustScaler",
     "LorenzCurveDisplay",
