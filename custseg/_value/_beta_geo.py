@@ -109,7 +109,7 @@ class BetaGeoModel(BaseEstimator):
     >>> model.predict_purchases(X)[:3].round(2).tolist()  # next 13 weeks
     [0.88, 0.56, 0.81]
     >>> model.probability_alive(X)[:3].round(2).tolist()
-    [1.0, 0.79, 0.49]
+    [1.0, 0.74, 0.3]
     """
 
     _parameter_constraints: dict = {

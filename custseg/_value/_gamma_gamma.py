@@ -75,12 +75,10 @@ class GammaGammaModel(BaseEstimator):
 
     Examples
     --------
-    Customers drawn from the model itself (p = 6, q = 4, v = 20):
-
     >>> import numpy as np
     >>> import pandas as pd
     >>> from custseg import GammaGammaModel
-    >>> rng = np.random.default_rng(0)
+    >>> rng = np.random.default_rng(0)  # drawn from the model: p=6, q=4, v=20
     >>> x = rng.integers(1, 8, 400).astype(float)
     >>> nu = rng.gamma(4.0, 1 / 20.0, 400)
     >>> spend = rng.gamma(6.0 * x, 1 / (nu * x))
