@@ -7,7 +7,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.mixture import GaussianMixture
 
 from custseg._evaluation import validate_segmentation
@@ -69,13 +68,6 @@ def _main_segmenter(method, random_state):
     )
 
 
-def _for_validation(segmenter):
-    """The segmenter refitted on each bootstrap resample: k fixed, no search."""
-    if isinstance(segmenter, CustomerSegmenter):
-        return clone(segmenter).set_params(n_segments=int(segmenter.n_segments_))
-    return clone(segmenter)
-
-
 def _step(verbose, message, *args):
     if verbose:
         logger.info(message, *args)
@@ -118,7 +110,7 @@ def build_content(
             segmenter = rule_segmenter if method == "rfm" else tiers
         _step(verbose, "validating the segments (%d bootstrap refits)", n_bootstrap)
         validation = validate_segmentation(
-            _for_validation(segmenter),
+            segmenter,
             X,
             n_bootstrap=n_bootstrap,
             sample_size=2000,
