@@ -198,13 +198,14 @@ def segment_profiles(
         money = _as_floats(table, monetary_col)
         # shares of the total without overflow: scale by the largest amount
         scale = float(money.abs().max()) if len(money) else 0.0
-        scaled = money / scale if np.isfinite(scale) and scale > 0 else money
+        if not (np.isfinite(scale) and scale > 0):
+            scale = 1.0
+        scaled = money / scale
         revenue = scaled.groupby(labels).sum().reindex(index)
         grand_total = float(scaled.sum())
         out["revenue_share"] = (
             (revenue / grand_total).fillna(0.0) if grand_total else np.nan
         )
-        revenue = money.groupby(labels).sum().reindex(index)
         if frequency_col in numeric:
             orders = (
                 _as_floats(table, frequency_col)
@@ -219,7 +220,8 @@ def segment_profiles(
                 else orders
             )
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                out["avg_order_value"] = revenue.fillna(0.0) / orders.replace(0, np.nan)
+                per_order = revenue.fillna(0.0) / orders.replace(0, np.nan)
+                out["avg_order_value"] = per_order * scale
     if value is not None:
         out = out.join(_value_by_segment(value, X, table, labels, index))
     return out

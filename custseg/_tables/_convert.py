@@ -66,9 +66,6 @@ def _from_dataframe_library(X):
         out = X.compute()
         logger.info("Collected a Dask customer table: %d rows.", len(out))
         return out
-    columns = getattr(X, "column_names", None)  # pyarrow allows duplicate names
-    if columns is not None:
-        _refuse_duplicates(columns)
     try:
         frame = nw.from_native(X)
     except nw.exceptions.DuplicateError as exc:
@@ -129,6 +126,9 @@ def as_pandas_table(X, *, columns=None):
         return out
     if isinstance(X, pd.Series):
         return X.to_frame(name=str(X.name) if X.name is not None else "x0")
+    names = getattr(X, "column_names", None)  # pyarrow allows duplicate names
+    if isinstance(names, list):
+        _refuse_duplicates(names)
     if _is_dataframe_library_object(X):
         out = _from_dataframe_library(X)
         _refuse_duplicates(out.columns)

@@ -20,7 +20,7 @@ from custseg import (
     UsageTiers,
 )
 
-# --- issue 5: baseline segmenters ---------------------------------------------
+# --- baseline segmenters --------------------------------------------------------
 
 _RANDOM_BY_DESIGN = (
     "RandomSegmenter assigns segments at random by design: its labels carry "
@@ -54,7 +54,7 @@ def test_baseline_segmenters_follow_sklearn_conventions(estimator, check):
     check(estimator)
 
 
-# --- issue 3: RFM scores, rule-based segments, usage tiers --------------------
+# --- RFM scores, rule-based segments, usage tiers --------------------------------
 
 _RFM_WIDTH = (
     "an array is read by position and must have exactly three columns "
@@ -98,8 +98,8 @@ def test_rfm_estimators_follow_sklearn_conventions(estimator, check):
     check(estimator)
 
 
-# --- issue 4: CustomerSegmenter, LogRobustScaler ------------------------------
-# A short k range and 2 bootstrap refits keep the checks quick; they test the
+# --- CustomerSegmenter, LogRobustScaler ---------------------------------------
+# A short k range and no bootstrap refits keep the checks quick; they test the
 # conventions, not the depth of the search.  No check is expected to fail.
 
 
@@ -109,9 +109,12 @@ def _customer_segmenter_expected_failures(estimator):
 
 @parametrize_with_checks(
     [
-        CustomerSegmenter(max_segments=5, n_bootstrap=2, random_state=0),
+        CustomerSegmenter(max_segments=4, n_bootstrap=0, random_state=0),
         CustomerSegmenter(
-            GaussianMixture(), max_segments=5, n_bootstrap=2, random_state=0
+            GaussianMixture(max_iter=20),
+            max_segments=3,
+            n_bootstrap=0,
+            random_state=0,
         ),
         LogRobustScaler(),
     ],
