@@ -96,7 +96,8 @@ def degeneracy(model, labels, k, n_features):
 def warn_if_degenerate(model, Z, k, table=None):
     """Warn when the fitted solution is degenerate (see :func:`degeneracy`)."""
     labels = np.asarray(model.predict(Z), dtype=np.int64)
-    reason = degeneracy(model, labels, int(k), Z.shape[1])
+    k = int(labels.max(initial=0)) + 1 if k is None else int(k)
+    reason = degeneracy(model, labels, k, Z.shape[1])
     if reason:
         where = " (column 'degenerate' of k_selection_)" if table is not None else ""
         warn(
