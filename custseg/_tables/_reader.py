@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
@@ -84,9 +85,12 @@ def _array_frame(estimator, X, owner):
 
 
 def _is_table(X):
-    return not isinstance(X, np.ndarray | list | tuple) and (
-        hasattr(X, "columns") or hasattr(X, "column_names") or hasattr(X, "schema")
-    )
+    if isinstance(X, np.ndarray | list | tuple):
+        return False
+    # asking a polars LazyFrame for its `columns` resolves its schema and warns
+    if nw.dependencies.is_polars_lazyframe(X):
+        return True
+    return hasattr(X, "columns") or hasattr(X, "column_names") or hasattr(X, "schema")
 
 
 def read_customer_table(estimator, X, *, reset):
