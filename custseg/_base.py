@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.base import ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
-from custseg._sklearn_compat import fit_context
+from custseg._sklearn_compat import fit_context, validate_params
 from custseg._tables import (
     align_labels,
     as_pandas_table,
@@ -76,6 +76,17 @@ def _medians(table, features, labels, index):
     return frame.groupby(labels).median().reindex(index)
 
 
+@validate_params(
+    {
+        "X": "no_validation",  # read by the customer-table reader
+        "labels": "no_validation",  # aligned and checked by align_labels
+        "segment_names": ["array-like", None],
+        "features": ["array-like", None],
+        "monetary_col": [str],
+        "frequency_col": [str],
+    },
+    prefer_skip_nested_validation=True,
+)
 def segment_profiles(
     X,
     labels,

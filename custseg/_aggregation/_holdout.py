@@ -21,6 +21,7 @@ from custseg._aggregation._log_checks import (
 )
 from custseg._aggregation._pandas_engine import day_ordinals
 from custseg._aggregation._rfm import rfm_table
+from custseg._sklearn_compat import validate_params
 
 __all__ = ["calibration_holdout_split"]
 
@@ -46,6 +47,18 @@ def _day_ordinals_of(log, date_col):
         ) from exc
 
 
+@validate_params(
+    {
+        "transactions": "no_validation",  # checked like rfm_table's
+        "cutoff": "no_validation",  # a date, parsed inside
+        "customer_col": [str],
+        "date_col": [str],
+        "amount_col": [str],
+        "order_col": [str, None],
+        "holdout_end": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
 def calibration_holdout_split(
     transactions,
     cutoff,

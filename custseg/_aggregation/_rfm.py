@@ -19,7 +19,12 @@ from custseg._aggregation._log_checks import (
     warn_returns_only,
 )
 from custseg._aggregation._narwhals_engine import AGG
-from custseg._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
+from custseg._sklearn_compat import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+    validate_params,
+)
 
 __all__ = [
     "EXTRA_FEATURES",
@@ -160,6 +165,10 @@ def latest_transaction_day(
     return day
 
 
+@validate_params(
+    {"transactions": "no_validation", **RFM_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
 def rfm_table(
     transactions,
     *,

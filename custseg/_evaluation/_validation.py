@@ -8,6 +8,7 @@ renders it.
 from __future__ import annotations
 
 import logging
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from custseg._evaluation._stability import (
 )
 from custseg._evaluation._validation_report import ValidationReport
 from custseg._evaluation._verdicts import overall_verdict, segment_verdicts
+from custseg._sklearn_compat import Interval, validate_params
 from custseg._tables import as_pandas_table, looks_like_id
 
 __all__ = ["validate_segmentation"]
@@ -116,6 +118,22 @@ def _check_params(n_bootstrap, min_share, alpha, sample_size):
         )
 
 
+@validate_params(
+    {
+        "segmentation": "no_validation",  # a segmenter or labels, checked inside
+        "X": "no_validation",  # read by the customer-table reader
+        "outcome": "no_validation",
+        "categorical": ["array-like", None],
+        "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
+        "min_share": [Interval(Real, 0, 1, closed="left")],
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "sample_size": [Interval(Integral, 2, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def validate_segmentation(
     segmentation,
     X,
