@@ -207,18 +207,16 @@ def segment_profiles(
             (revenue / grand_total).fillna(0.0) if grand_total else np.nan
         )
         if frequency_col in numeric:
-            orders = (
-                _as_floats(table, frequency_col)
-                .groupby(labels)
-                .sum()
-                .reindex(index)
-                .fillna(0)
-            )
-            out["orders"] = (
-                orders.astype(np.int64)
-                if np.allclose(orders, orders.round())
-                else orders
-            )
+            with np.errstate(over="ignore"):  # a total beyond float64 is inf
+                orders = (
+                    _as_floats(table, frequency_col)
+                    .groupby(labels)
+                    .sum()
+                    .reindex(index)
+                    .fillna(0)
+                )
+            whole = np.isfinite(orders).all() and np.allclose(orders, orders.round())
+            out["orders"] = orders.astype(np.int64) if whole else orders
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 per_order = revenue.fillna(0.0) / orders.replace(0, np.nan)
                 out["avg_order_value"] = per_order * scale
