@@ -84,6 +84,7 @@ def _medians(table, features, labels, index):
         "features": ["array-like", None],
         "monetary_col": [str],
         "frequency_col": [str],
+        "value": "no_validation",  # a fitted model or a table, checked inside
     },
     prefer_skip_nested_validation=True,
 )
@@ -95,6 +96,7 @@ def segment_profiles(
     features=None,
     monetary_col="monetary",
     frequency_col="frequency",
+    value=None,
 ):
     """Describe each segment of a customer table.
 
@@ -119,6 +121,11 @@ def segment_profiles(
     monetary_col, frequency_col : str
         Columns used for the revenue share, orders and average order value
         columns, when they are present (and numeric) in ``X``.
+    value : fitted BetaGeoModel or DataFrame, optional
+        Adds the expected future of each segment: a fitted
+        :class:`~custseg.BetaGeoModel` is evaluated on ``X`` (which must then
+        hold the BTYD columns); a DataFrame from its ``value_table`` must
+        align with ``X`` row for row.  See ``BetaGeoModel.segment_value``.
 
     Returns
     -------
@@ -129,6 +136,11 @@ def segment_profiles(
         and, when the columns exist, ``revenue_share`` (share of the total of
         ``monetary_col``), ``orders`` (sum of ``frequency_col``) and
         ``avg_order_value`` (revenue / orders).
+        With ``value``: ``expected_purchases`` and ``expected_value`` (sums
+        over the segment's customers) with their ``*_median`` per customer,
+        ``expected_value_share``, ``expected_alive`` (sum of the
+        probabilities alive: the expected number of active customers) and
+        ``probability_alive_median``.
 
     Raises
     ------
@@ -220,6 +232,38 @@ def segment_profiles(
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 per_order = revenue.fillna(0.0) / orders.replace(0, np.nan)
                 out["avg_order_value"] = per_order * scale
+    if value is not None:
+        out = out.join(_value_by_segment(value, X, table, labels, index))
+    return out
+
+
+def _value_by_segment(value, X, table, labels, index):
+    """Sum and median per segment of a value model's per-customer forecast."""
+    # duck-typed so this shared module never imports the value models
+    per_customer = value.value_table(X) if hasattr(value, "value_table") else value
+    per_customer = as_pandas_table(per_customer)
+    if isinstance(X, pd.DataFrame) and not per_customer.index.equals(table.index):
+        missing = int((~table.index.isin(per_customer.index)).sum())
+        if missing or not table.index.is_unique:
+            raise ValueError(
+                f"value has no row for {missing} customers of X (matched by index)."
+            )
+        per_customer = per_customer.loc[table.index]
+    if len(per_customer) != len(table):
+        raise ValueError(f"value has {len(per_customer)} rows but X has {len(table)}.")
+    groups = per_customer.reset_index(drop=True).groupby(labels)
+    out = pd.DataFrame(index=index)
+    for column in ("expected_purchases", "expected_value"):
+        if column in per_customer:
+            out[column] = groups[column].sum().reindex(index).fillna(0.0)
+            out[f"{column}_median"] = groups[column].median().reindex(index)
+            if column == "expected_value":
+                total = out[column].sum()
+                out["expected_value_share"] = out[column] / total if total else np.nan
+    if "probability_alive" in per_customer:
+        alive = groups["probability_alive"]
+        out["expected_alive"] = alive.sum().reindex(index).fillna(0.0)
+        out["probability_alive_median"] = alive.median().reindex(index)
     return out
 
 
