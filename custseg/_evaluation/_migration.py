@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from custseg._sklearn_compat import validate_params
+
 __all__ = ["SegmentMigration", "segment_migration"]
 
 NEW, GONE = "(new)", "(gone)"
@@ -164,6 +166,15 @@ def _check_matching(before, after, labels_before, labels_after):
         )
 
 
+@validate_params(
+    {
+        "labels_before": "no_validation",  # checked and aligned inside
+        "labels_after": "no_validation",
+        "names_before": ["array-like", None],
+        "names_after": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def segment_migration(
     labels_before, labels_after, *, names_before=None, names_after=None
 ):

@@ -16,6 +16,7 @@ import pandas as pd
 __all__ = [
     "as_pandas_table",
     "duplicated_names",
+    "is_dataframe_library_object",
     "looks_like_id",
 ]
 
@@ -76,7 +77,8 @@ def _from_dataframe_library(X):
     return frame.to_pandas()
 
 
-def _is_dataframe_library_object(X):
+def is_dataframe_library_object(X):
+    """Whether narwhals reads ``X`` (a pandas, polars, pyarrow, DuckDB, ... frame)."""
     if isinstance(X, np.ndarray | list | tuple | pd.Series | pd.DataFrame):
         return False
     import narwhals as nw
@@ -129,7 +131,7 @@ def as_pandas_table(X, *, columns=None):
     names = getattr(X, "column_names", None)  # pyarrow allows duplicate names
     if isinstance(names, list):
         _refuse_duplicates(names)
-    if _is_dataframe_library_object(X):
+    if is_dataframe_library_object(X):
         out = _from_dataframe_library(X)
         _refuse_duplicates(out.columns)
         out.columns = [str(c) for c in out.columns]

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_array
 
 from custseg._tables._columns import check_numeric_columns
-from custseg._tables._convert import as_pandas_table
+from custseg._tables._convert import as_pandas_table, is_dataframe_library_object
 
 __all__ = ["CustomerTable", "read_customer_table", "reset_fitted_attributes"]
 
@@ -85,12 +84,10 @@ def _array_frame(estimator, X, owner):
 
 
 def _is_table(X):
+    # no hasattr(X, "columns"): on a polars LazyFrame it resolves the schema
     if isinstance(X, np.ndarray | list | tuple):
         return False
-    # asking a polars LazyFrame for its `columns` resolves its schema and warns
-    if nw.dependencies.is_polars_lazyframe(X):
-        return True
-    return hasattr(X, "columns") or hasattr(X, "column_names") or hasattr(X, "schema")
+    return isinstance(X, pd.DataFrame | pd.Series) or is_dataframe_library_object(X)
 
 
 def read_customer_table(estimator, X, *, reset):

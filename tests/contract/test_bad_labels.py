@@ -119,3 +119,18 @@ def test_migration_input_is_not_modified():
     pd.testing.assert_series_equal(before, copies[0])
     pd.testing.assert_series_equal(after, copies[1])
     assert (mig.n_matched, mig.n_new, mig.n_gone) == (1, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "before, after, match",
+    [
+        ([0, 1, 1], [0, 1], "arrays are matched by position"),
+        (pd.Series([0, 1], index=["a", "a"]), {"a": 0}, "1 duplicated customer id"),
+        (pd.Series([0, None], index=["a", "b"]), {"a": 0}, "1 missing label"),
+    ],
+)
+def test_migration_other_refusals(before, after, match):
+    with pytest.raises(ValueError, match=match):
+        segment_migration(before, after)
+    with pytest.raises(ValueError, match="labels outside 0..1"):
+        segment_migration([0, 2], [1, 0], names_before=["p", "q"])

@@ -6,6 +6,7 @@ carries a written reason.
 
 import inspect
 
+import pytest
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -18,6 +19,12 @@ from custseg import (
     RFMScorer,
     RFMSegmenter,
     UsageTiers,
+)
+from custseg._sklearn_compat import (
+    InvalidParameterError,
+    generate_invalid_param_val,
+    generate_valid_param,
+    make_constraint,
 )
 
 # --- baseline segmenters --------------------------------------------------------
@@ -146,3 +153,52 @@ def test_every_public_name_has_a_numpydoc_examples_section():
         if "Examples\n--------\n>>> " not in doc:
             missing.append(name)
     assert missing == []
+
+
+# --- parameter validation of the public functions ---------------------------------
+
+PUBLIC_FUNCTIONS = sorted(
+    name for name in custseg.__all__ if inspect.isfunction(getattr(custseg, name))
+)
+
+
+class _BadType:
+    """A value no constraint accepts."""
+
+
+@pytest.mark.parametrize("name", PUBLIC_FUNCTIONS)
+def test_public_function_validates_every_parameter(name):
+    func = getattr(custseg, name)
+    constraints = getattr(func, "_parameter_constraints", None)
+    assert constraints is not None, f"{name} is not decorated with @validate_params"
+    signature = inspect.signature(func)
+    params = [
+        p
+        for p in signature.parameters.values()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    # every parameter is declared, data arguments as "no_validation"
+    assert sorted(constraints) == sorted(p.name for p in params)
+    required = {}
+    for p in params:
+        if p.default is p.empty:
+            rule = constraints[p.name]
+            required[p.name] = (
+                object()
+                if rule == "no_validation"
+                else generate_valid_param(make_constraint(rule[0]))
+            )
+    for p in params:
+        rule = constraints[p.name]
+        if rule == "no_validation":
+            continue
+        match = rf"The '{p.name}' parameter of {name} must be .* Got .* instead."
+        with pytest.raises(InvalidParameterError, match=match):
+            func(**{**required, p.name: _BadType()})
+        for constraint in map(make_constraint, rule):
+            try:
+                bad = generate_invalid_param_val(constraint)
+            except NotImplementedError:
+                continue
+            with pytest.raises(InvalidParameterError, match=match):
+                func(**{**required, p.name: bad})

@@ -287,3 +287,51 @@ def test_spark_rfm_table_chains_into_a_segmenter(spark):
     expected = UsageTiers().fit(eager)
     assert sorted(seg.labels_.tolist()) == sorted(expected.labels_.tolist())
     np.testing.assert_array_equal(seg.thresholds_, expected.thresholds_)
+
+
+def test_a_log_indexed_by_repeated_customer_ids_is_refused():
+    X = customers().iloc[[0, 0, 1]]  # rows of one customer twice
+    with pytest.raises(ValueError, match="'customer_id' repeats 1 customer id"):
+        UsageTiers().fit(X)
+
+
+@pytest.mark.parametrize("name", list(READS))
+def test_predict_needs_the_columns_read_in_fit(name):
+    X = customers()
+    seg = quiet_fit(ESTIMATORS[name], X)
+    method = seg.predict if hasattr(seg, "predict") else seg.transform
+    read = READS[name][-1]
+    with pytest.raises(ValueError, match=rf"\['{read}'\] not found"):
+        method(X.drop(columns=read))
+    # columns it does not read may differ
+    expected = method(X)
+    np.testing.assert_array_equal(method(X[READS[name]].assign(other="x")), expected)
+
+
+def test_booleans_and_numbers_held_as_objects_are_numbers():
+    X = customers()
+    flags = X.assign(frequency=X["frequency"] > 10)  # a boolean usage column
+    with pytest.warns(UserWarning, match="share the value"):  # ties at a bound
+        tiers = UsageTiers().fit(flags)
+    heavy = flags["frequency"].to_numpy()
+    assert np.unique(tiers.labels_[heavy]).size == 1
+    assert tiers.labels_[heavy][0] < tiers.labels_[~heavy].min()
+    objects = X.astype({"monetary": object})
+    a = QuantileSegmenter("monetary").fit(objects)
+    b = QuantileSegmenter("monetary").fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+
+
+def test_values_near_the_float_limit_give_finite_shares():
+    X = customers().assign(monetary=lambda d: d["monetary"] * 1e305)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        tiers = UsageTiers("monetary", method="jenks").fit(X)
+        small = UsageTiers("monetary", method="jenks").fit(customers())
+        seg = RFMSegmenter().fit(X)
+    # the partition does not depend on the unit
+    np.testing.assert_array_equal(tiers.labels_, small.labels_)
+    np.testing.assert_allclose(tiers.tiers_["value_share"], small.tiers_["value_share"])
+    assert tiers.gini_ == pytest.approx(small.gini_)
+    assert np.isfinite(seg.profiles_["revenue_share"]).all()
+    assert seg.profiles_["revenue_share"].sum() == pytest.approx(1.0)
