@@ -4,13 +4,17 @@ Shared by :class:`~custseg.RFMScorer` and :class:`~custseg.UsageTiers`.
 Natural breaks are Fisher's exact optimal partition (the Jenks method with
 its exact solution, which is also the optimal 1-D k-means): classes of
 consecutive sorted values minimising the total within-class sum of squares.
-Breaks only fall between distinct values, so equal values always share a
-class.
+The optimum comes from the ``ckmeans`` package (Wang and Song's
+Ckmeans.1d.dp dynamic programme, compiled): exact for any number of distinct
+values, in time linear in the number of values for a fixed number of
+classes. Breaks only fall between distinct values, so equal values always
+share a class.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from ckmeans import ckmeans
 
 __all__ = [
     "jenks_classes",
@@ -19,11 +23,6 @@ __all__ = [
     "quantile_cuts",
     "rank_bound",
 ]
-
-# Above this many distinct values the candidate break positions are
-# restricted to the boundaries of this many groups of consecutive distinct
-# values (equal-count groups); the within-class sums of squares stay exact.
-MAX_CANDIDATES = 1000
 
 
 def quantile_cuts(values, n_bins):
@@ -37,27 +36,6 @@ def quantile_cuts(values, n_bins):
     values = np.asarray(values, dtype=float)
     levels = np.arange(1, n_bins) / n_bins
     return np.quantile(values, levels)
-
-
-def _grouped(values):
-    """Distinct sorted values, grouped to at most MAX_CANDIDATES runs."""
-    uniques, counts = np.unique(values, return_counts=True)
-    w = counts.astype(float)
-    wx = uniques * w
-    wxx = uniques * uniques * w
-    if uniques.size <= MAX_CANDIDATES:
-        return uniques, uniques, w, wx, wxx
-    # group consecutive distinct values into runs of about equal size
-    edges = np.linspace(0, uniques.size, MAX_CANDIDATES + 1).round().astype(int)
-    starts = edges[:-1]
-    ends = edges[1:] - 1
-    return (
-        uniques[starts],
-        uniques[ends],
-        np.add.reduceat(w, starts),
-        np.add.reduceat(wx, starts),
-        np.add.reduceat(wxx, starts),
-    )
 
 
 def jenks_classes(values, n_classes):
@@ -82,38 +60,21 @@ def jenks_classes(values, n_classes):
     [(1.0, 3.0), (10.0, 12.0), (30.0, 30.0)]
     """
     values = np.asarray(values, dtype=float)
-    low, high, w, wx, wxx = _grouped(values)
-    m = low.size
-    k = min(int(n_classes), m)
-    # prefix sums: cost of a class made of groups i..j (inclusive)
-    cw = np.concatenate([[0.0], np.cumsum(w)])
-    cx = np.concatenate([[0.0], np.cumsum(wx)])
-    cxx = np.concatenate([[0.0], np.cumsum(wxx)])
-
-    def cost(i, j):  # i: array of starts, j: scalar end (inclusive)
-        n = cw[j + 1] - cw[i]
-        s = cx[j + 1] - cx[i]
-        return np.maximum(cxx[j + 1] - cxx[i] - s * s / n, 0.0)
-
-    best = np.array([cost(np.array([0]), j)[0] for j in range(m)])  # 1 class
-    back = np.zeros((k, m), dtype=int)
-    for c in range(1, k):
-        new = np.full(m, np.inf)
-        for j in range(c, m):
-            starts = np.arange(c, j + 1)
-            totals = best[starts - 1] + cost(starts, j)
-            arg = int(np.argmin(totals))
-            new[j] = totals[arg]
-            back[c, j] = starts[arg]
-        best = new
-    # walk back the class starts
-    bounds = []
-    j = m - 1
-    for c in range(k - 1, -1, -1):
-        start = back[c, j] if c > 0 else 0
-        bounds.append((float(low[start]), float(high[j])))
-        j = start - 1
-    return bounds[::-1]
+    if values.size == 0:
+        return []
+    clusters = ckmeans(values, min(int(n_classes), values.size))
+    # Cut at each cluster's largest value. With values spanning many orders of
+    # magnitude the compiled programme can put equal values in two adjacent
+    # clusters; cutting at the value keeps them together in the lower class.
+    cuts = np.unique([cluster[-1] for cluster in clusters[:-1]])
+    uniques = np.unique(values)
+    classes = np.searchsorted(cuts, uniques, side="left")  # number of cuts below
+    starts = np.flatnonzero(np.r_[True, classes[1:] != classes[:-1]])
+    ends = np.r_[starts[1:] - 1, uniques.size - 1]
+    return [
+        (float(uniques[i]), float(uniques[j]))
+        for i, j in zip(starts, ends, strict=True)
+    ]
 
 
 def jenks_cuts(values, n_classes):
