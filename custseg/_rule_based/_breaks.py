@@ -20,8 +20,11 @@ __all__ = [
     "jenks_classes",
     "jenks_cuts",
     "pareto_bound",
+    "qcut_cuts",
     "quantile_cuts",
+    "rank_bins",
     "rank_bound",
+    "rank_boundary_count",
 ]
 
 
@@ -36,6 +39,23 @@ def quantile_cuts(values, n_bins):
     values = np.asarray(values, dtype=float)
     levels = np.arange(1, n_bins) / n_bins
     return np.quantile(values, levels)
+
+
+def qcut_cuts(values, n_bins):
+    """Inner quantile cut points as :func:`pandas.qcut` keeps them.
+
+    ``pandas.qcut(values, n_bins, duplicates="drop")`` takes the ``0, 1/n,
+    ..., 1`` quantiles (linear rule) as bin edges and drops repeated edges;
+    the inner edges left are the cut points (right-closed bins).
+
+    Examples
+    --------
+    >>> qcut_cuts([1, 1, 1, 1, 2, 3, 9, 10], 4).tolist()
+    [1.5, 4.5]
+    """
+    values = np.asarray(values, dtype=float)
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, int(n_bins) + 1)))
+    return edges[1:-1]
 
 
 def jenks_classes(values, n_classes):
@@ -94,6 +114,68 @@ def jenks_cuts(values, n_classes):
     cuts = [high for _, high in classes[:-1]]
     cuts += [np.inf] * (int(n_classes) - 1 - len(cuts))
     return np.asarray(cuts, dtype=float)
+
+
+def _id_ranks(ids):
+    """Rank of each customer id in ascending id order (ties of ids keep row order)."""
+    order = np.argsort(np.asarray(ids), kind="stable")
+    ranks = np.empty(order.size, dtype=np.int64)
+    ranks[order] = np.arange(order.size)
+    return ranks
+
+
+def rank_bins(values, ids, n_bins, *, method, descending=False):
+    """Bins 0..n_bins-1 of equal counts, ties split by customer id.
+
+    Customers are ordered by value (descending if ``descending``), ties by
+    customer id ascending, then cut into ``n_bins`` groups:
+
+    - ``method="ntile"``: SQL ``NTILE(n_bins) OVER (ORDER BY value, id)``:
+      group sizes differ by at most one, the larger groups first;
+    - ``method="rank"``: ``pandas.qcut(values.rank(method="first"), n_bins)``:
+      quantile cut points (linear rule) on the positions ``1..n``.
+
+    Returns ``(bins, boundary_values, boundary_ids)``; the boundaries are the
+    value and id of the last customer with bin ``<= b`` for ``b`` in
+    ``0..n_bins-2``, so that :func:`rank_boundary_count` places any customer,
+    fitted or new, by comparing its (value, id) to them.
+
+    Examples
+    --------
+    >>> bins, cut_values, cut_ids = rank_bins(
+    ...     [5, 1, 1, 1, 3], ["e", "d", "c", "b", "a"], 2, method="ntile")
+    >>> bins.tolist(), cut_values.tolist(), cut_ids.tolist()
+    ([1, 0, 0, 0, 1], [1.0], ['d'])
+    """
+    values = np.asarray(values, dtype=float)
+    ids = np.asarray(ids)
+    n = values.size
+    order = np.lexsort((_id_ranks(ids), -values if descending else values))
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    if method == "ntile":
+        size, extra = divmod(n, n_bins)
+        big = extra * (size + 1)  # rows in the larger groups, which come first
+        later = extra + (position - big) // max(size, 1)
+        bins = np.where(position < big, position // (size + 1), later)
+    else:
+        edges = np.quantile(np.arange(1, n + 1), np.linspace(0, 1, n_bins + 1))
+        bins = np.searchsorted(edges[1:-1], position + 1, side="left")
+    sorted_bins = bins[order]
+    last = np.searchsorted(sorted_bins, np.arange(n_bins - 1), side="right") - 1
+    last = order[np.maximum(last, 0)]
+    return bins, values[last], ids[last]
+
+
+def rank_boundary_count(values, ids, boundary_values, boundary_ids, *, descending):
+    """Number of boundaries strictly before each (value, id) in the bin order."""
+    values = np.asarray(values, dtype=float)
+    ids = np.asarray(ids)
+    count = np.zeros(values.size, dtype=np.int64)
+    for cut_value, cut_id in zip(boundary_values, boundary_ids, strict=True):
+        after = values < cut_value if descending else values > cut_value
+        count += after | ((values == cut_value) & (ids > cut_id))
+    return count
 
 
 def rank_bound(desc, share):

@@ -11,8 +11,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from custseg._base import SegmenterMixin, profile_features
 from custseg._rule_based._rule_parsing import diagnose_rules, parse_rules
+from custseg._rule_based._rule_presets import default_scorer_params
 from custseg._rule_based._scoring import RFMScorer, read_columns
 from custseg._sklearn_compat import HasMethods, Interval, StrOptions, fit_context
+from custseg._tables import feature_names_of
 
 __all__ = ["RFMSegmenter"]
 
@@ -41,7 +43,11 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
     rules : str, DataFrame or dict, default="putler"
         A preset name (see :func:`list_rule_presets`): ``"putler"`` (11
         segments covering all 125 quintile codes), ``"r_rfm"``,
-        ``"r_rfm_legacy"`` or ``"pymc"`` (quartiles); or custom rules in
+        ``"r_rfm_legacy"``, ``"pymc"`` (PyMC-Marketing's ``rfm_segments``:
+        quartiles scored like ``pandas.qcut(duplicates="drop")``, so when
+        ties merge bins the scores left are renumbered ``1..b`` as PyMC does)
+        or ``"pypi_rfm"`` (PyPI ``rfm``'s ten segments on rank-first
+        quintiles); or custom rules in
         evaluation order.  A DataFrame has a ``segment`` column, optional
         ``description``, and either ``recency_lower``/``recency_upper``/
         ``frequency_lower``/... score bounds or a ``codes`` column (a list, or
@@ -50,8 +56,11 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         codes such as ``["555", "554"]``.
     scorer : RFMScorer, "passthrough" or None, default=None
         How scores are obtained.  ``None``: a fresh
-        ``RFMScorer(n_bins=n_bins)`` reading the columns ``recency``,
-        ``frequency``, ``monetary``.  An :class:`RFMScorer` (cloned, then
+        ``RFMScorer(n_bins=n_bins)`` with the preset's method (``"qcut"``
+        for ``"pymc"``, ``"rank"`` for ``"pypi_rfm"``, else quantiles),
+        reading the columns ``recency``, ``frequency`` and ``monetary`` (or
+        ``monetary_value`` when the table has only that, as the BTYD tables
+        of :func:`rfm_table` and PyMC-Marketing do).  An :class:`RFMScorer` (cloned, then
         fitted): use it to change the column names, method or thresholds.
         ``"passthrough"``: ``X`` already holds integer scores, in columns
         ``recency_score``, ``frequency_score``, ``monetary_score`` (the
@@ -167,8 +176,11 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         rules, self.n_bins_, catch_all = self._resolve()
         self.scorer_ = None
         if self.scorer != "passthrough":
+            params = default_scorer_params(self.rules, feature_names_of(X))
             base = (
-                RFMScorer(n_bins=self.n_bins_) if self.scorer is None else self.scorer
+                RFMScorer(n_bins=self.n_bins_, **params)
+                if self.scorer is None
+                else self.scorer
             )
             self.scorer_ = clone(base)
         scores, table, used, revenue_cols = self._scores(X, reset=True)

@@ -10,11 +10,17 @@ import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from custseg._rule_based._breaks import jenks_cuts, quantile_cuts
+from custseg._rule_based._breaks import (
+    jenks_cuts,
+    qcut_cuts,
+    quantile_cuts,
+    rank_bins,
+    rank_boundary_count,
+)
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
-from custseg._tables import as_pandas_table, check_numeric_columns
+from custseg._tables import as_pandas_table, check_numeric_columns, looks_like_id
 
-__all__ = ["RFMScorer", "read_columns"]
+__all__ = ["RFMScorer", "customer_ids", "read_columns"]
 
 METRICS = "recency", "frequency", "monetary"
 
@@ -49,6 +55,22 @@ def read_columns(estimator, X, columns, *, reset, owner):
     return array, pd.DataFrame(array, columns=columns)
 
 
+def customer_ids(table):
+    """Customer ids of a customer table, for splitting ties.
+
+    The index of a pandas table unless it is the default range; else the
+    first column whose name looks like an id (``customer_id``, ``CustomerID``);
+    else the row positions.
+    """
+    index = table.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        return np.asarray(index)
+    for name in table.columns:
+        if looks_like_id(name):
+            return table[name].to_numpy()
+    return np.arange(len(table))
+
+
 def score_values(values, cuts, n_bins, *, reverse=False):
     """Score values with right-closed cut points: ``1 + #{cut < x}``."""
     bins = np.searchsorted(np.asarray(cuts, dtype=float), values, side="left")
@@ -77,10 +99,34 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     ----------
     n_bins : int, default=5
         Number of scores per metric.
-    method : {"quantile", "jenks"}, default="quantile"
-        How cut points are learned: the ``1/n_bins, 2/n_bins, ...`` quantiles
-        (linear interpolation), or natural breaks (the exact Jenks / optimal
-        1-D k-means partition, see ``custseg._rule_based._breaks``).
+    method : {"quantile", "qcut", "jenks"}, default="quantile"
+        How cut points are learned:
+
+        - ``"quantile"``: the ``1/n_bins, 2/n_bins, ...`` quantiles (linear
+          interpolation); when ties make cut points coincide, the scores
+          between them are skipped (a tie group keeps the score of the
+          quantile level it reaches).
+        - ``"qcut"``: the same quantiles as :func:`pandas.qcut` with
+          ``duplicates="drop"``: coinciding cut points (and cut points equal
+          to the minimum or maximum) are merged and the remaining bins are
+          numbered ``1..b`` without gaps, ``b`` the number of bins left
+          (recency ``b..1``).  This is PyMC-Marketing's ``rfm_segments``
+          quartile scoring, relabelling included, and the scoring of the
+          ``"pymc"`` rule preset.
+        - ``"jenks"``: natural breaks (the exact Jenks / optimal 1-D k-means
+          partition).
+        - ``"rank"`` and ``"ntile"``: equal-count bins that split ties
+          deterministically: customers are ordered by value, ties by customer
+          id ascending (the index of a pandas table, else its first id-like
+          column such as ``customer_id``, else the row order).  ``"rank"`` is
+          ``pandas.qcut(x.rank(method="first"), n_bins)`` with recency labels
+          reversed, as PyPI ``rfm`` scores; ``"ntile"`` is SQL ``NTILE(n_bins)
+          OVER (ORDER BY x, id)`` with recency ordered from the oldest
+          purchase (``ORDER BY recency DESC, id``), as openretailscience
+          scores (its 0-based scores plus one).  Equal values may then get
+          different scores; :meth:`transform` places a customer by comparing
+          its (value, id) with the fitted boundary customers
+          (``tie_breaks_``), so the fitted customers keep their scores.
     thresholds : dict, default=None
         Custom cut points per metric, e.g. ``{"recency": [30, 90, 180, 365]}``
         (days), overriding ``method`` for that metric: ``n_bins - 1``
@@ -94,7 +140,12 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     thresholds_ : dict of str to ndarray
-        The ``n_bins - 1`` cut points of each metric, in original units.
+        The cut points of each metric, in original units: ``n_bins - 1`` of
+        them, fewer with ``method="qcut"`` when ties merge bins.
+    tie_breaks_ : dict of str to ndarray
+        With ``method="rank"`` or ``"ntile"``: the customer id of the last
+        customer of each bin but the last (``thresholds_`` holds its value);
+        empty for the other methods.
     n_bins_used_ : dict of str to int
         Number of distinct scores given to the fitting customers per metric.
     n_features_in_ : int
@@ -127,7 +178,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_bins": [Interval(Integral, 2, None, closed="left")],
-        "method": [StrOptions({"quantile", "jenks"})],
+        "method": [StrOptions({"quantile", "qcut", "jenks", "rank", "ntile"})],
         "thresholds": [dict, None],
         "recency_col": [str],
         "frequency_col": [str],
@@ -161,10 +212,17 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         return [self.recency_col, self.frequency_col, self.monetary_col]
 
     def _read(self, X, reset):
-        values, _ = read_columns(
+        values, table = read_columns(
             self, X, self._columns, reset=reset, owner=type(self).__name__
         )
-        return values
+        return values, table
+
+    def _rank_order(self, metric):
+        """(descending order, reversed labels) of a rank method for ``metric``."""
+        recency = metric == "recency"
+        if self.method == "ntile":  # ORDER BY recency DESC: oldest first
+            return recency, False
+        return False, recency
 
     def _custom_cuts(self, metric):
         cuts = np.asarray(self.thresholds[metric], dtype=float).ravel()
@@ -201,24 +259,36 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             raise ValueError(
                 f"thresholds has unknown key(s) {sorted(unknown)}; use {list(METRICS)}."
             )
-        values = self._read(X, reset=True)
+        values, table = self._read(X, reset=True)
         if values.shape[0] < 2:
             raise ValueError(
                 f"RFMScorer needs at least 2 customers to learn cut points, got "
                 f"n_samples = {values.shape[0]}."
             )
-        self.thresholds_, self.n_bins_used_ = {}, {}
+        self.thresholds_, self.n_bins_used_, self.tie_breaks_ = {}, {}, {}
+        ids = customer_ids(table) if self.method in ("rank", "ntile") else None
         for j, (metric, col) in enumerate(zip(METRICS, self._columns, strict=True)):
             column = values[:, j]
+            if metric not in thresholds and ids is not None:
+                descending, reverse = self._rank_order(metric)
+                bins, cuts, self.tie_breaks_[metric] = rank_bins(
+                    column, ids, self.n_bins, method=self.method, descending=descending
+                )
+                self.thresholds_[metric] = cuts
+                scores = (self.n_bins - bins) if reverse else bins + 1
+                self.n_bins_used_[metric] = int(np.unique(scores).size)
+                continue
             if metric in thresholds:
                 cuts = self._custom_cuts(metric)
             elif self.method == "quantile":
                 cuts = quantile_cuts(column, self.n_bins)
+            elif self.method == "qcut":
+                cuts = qcut_cuts(column, self.n_bins)
             else:
                 cuts = jenks_cuts(column, self.n_bins)
             self.thresholds_[metric] = cuts
             scores = score_values(
-                column, cuts, self.n_bins, reverse=metric == "recency"
+                column, cuts, cuts.size + 1, reverse=metric == "recency"
             )
             used = np.unique(scores)
             self.n_bins_used_[metric] = int(used.size)
@@ -250,14 +320,24 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             DataFrame with those columns, see ``set_output``).
         """
         check_is_fitted(self)
-        values = self._read(X, reset=False)
+        values, table = self._read(X, reset=False)
         out = np.empty(values.shape[:1] + (3,), dtype=np.int64)
+        ids = customer_ids(table) if self.tie_breaks_ else None
         for j, metric in enumerate(METRICS):
+            cuts = self.thresholds_[metric]
+            if metric in self.tie_breaks_:
+                descending, reverse = self._rank_order(metric)
+                bins = rank_boundary_count(
+                    values[:, j],
+                    ids,
+                    cuts,
+                    self.tie_breaks_[metric],
+                    descending=descending,
+                )
+                out[:, j] = (self.n_bins - bins) if reverse else bins + 1
+                continue
             out[:, j] = score_values(
-                values[:, j],
-                self.thresholds_[metric],
-                self.n_bins,
-                reverse=metric == "recency",
+                values[:, j], cuts, cuts.size + 1, reverse=metric == "recency"
             )
         return out
 
