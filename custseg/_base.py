@@ -23,11 +23,10 @@ def _is_number(series):
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return True
     if pd.api.types.is_object_dtype(series):
-        try:
-            series.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError):
-            return False
-        return True
+        # Numbers held as Python objects count; strings that merely look like
+        # numbers ("1.5") do not, whatever the pandas version's default string dtype.
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        return inferred in ("integer", "floating", "mixed-integer-float", "decimal")
     return False
 
 

@@ -56,7 +56,15 @@ def day_ordinals(series, name):
             series = series.dt.tz_localize(None)
     values = np.asarray(series.to_numpy())
     if values.dtype.kind != "M":
-        values = pd.to_datetime(series).to_numpy()
+        # pandas 2 parses strings with several UTC offsets into an object column
+        # of aware timestamps instead of raising, as pandas 3 does.
+        try:
+            values = pd.to_datetime(series).to_numpy()
+        except (ValueError, TypeError) as exc:
+            raise ValueError(
+                f"date column {name!r} cannot be read as one datetime column ({exc});"
+                " convert it to one time zone (or to naive timestamps) first."
+            ) from exc
     missing = np.isnat(values)
     days = values.astype("datetime64[D]").view(np.int64) + EPOCH_ORDINAL
     # day ordinals fit in 32 bits; half the memory traffic in the group-bys

@@ -66,7 +66,11 @@ def test_holdout_end_excludes_later_rows_with_warning(log):
 
 
 def test_row_without_a_date_is_counted_not_a_holdout_order(log):
-    log.loc[len(log)] = ["b", "7", pd.NaT, 50.0]
+    undated = pd.DataFrame(
+        {c: [v] for c, v in zip(log.columns, ["b", "7", None, 50.0], strict=True)}
+    )
+    undated["date"] = pd.to_datetime(undated["date"])  # NaT of the log's dtype
+    log = pd.concat([log, undated.astype(log.dtypes.to_dict())], ignore_index=True)
     with pytest.warns(UserWarning, match="1 with a missing date"):
         features, outcomes = calibration_holdout_split(log, "2024-03-31")
     # b's holdout is the 2024-04-02 row only; the undated row is not in it
