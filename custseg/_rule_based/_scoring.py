@@ -17,6 +17,7 @@ from custseg._rule_based._breaks import (
     rank_bins,
     rank_boundary_count,
 )
+from custseg._rule_based._groups import apply_by_group, fit_by_group, read_groups
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import as_pandas_table, check_numeric_columns, looks_like_id
 
@@ -136,12 +137,22 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         Columns read from a DataFrame (pandas or polars); other columns are
         ignored.  A numpy array is read by position: exactly three columns,
         recency, frequency, monetary.
+    group_col : str, default=None
+        A column of groups (store, country): cut points are then fitted
+        within each group, exactly as a loop fitting one scorer per group
+        would, and :meth:`transform` scores each customer on its group's
+        scale (a group not seen in fit is an error).  Each group needs at
+        least 2 customers.  The table must have named columns.
 
     Attributes
     ----------
     thresholds_ : dict of str to ndarray
         The cut points of each metric, in original units: ``n_bins - 1`` of
-        them, fewer with ``method="qcut"`` when ties merge bins.
+        them, fewer with ``method="qcut"`` when ties merge bins.  With
+        ``group_col``, a dict mapping each group to such a dict (likewise
+        ``tie_breaks_`` and ``n_bins_used_``).
+    group_scorers_ : dict
+        With ``group_col``: the scorer fitted on each group; else empty.
     tie_breaks_ : dict of str to ndarray
         With ``method="rank"`` or ``"ntile"``: the customer id of the last
         customer of each bin but the last (``thresholds_`` holds its value);
@@ -183,6 +194,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         "recency_col": [str],
         "frequency_col": [str],
         "monetary_col": [str],
+        "group_col": [str, None],
     }
 
     def __init__(
@@ -194,6 +206,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         recency_col="recency",
         frequency_col="frequency",
         monetary_col="monetary",
+        group_col=None,
     ):
         self.n_bins = n_bins
         self.method = method
@@ -201,6 +214,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         self.recency_col = recency_col
         self.frequency_col = frequency_col
         self.monetary_col = monetary_col
+        self.group_col = group_col
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -260,6 +274,9 @@ class RFMScorer(TransformerMixin, BaseEstimator):
                 f"thresholds has unknown key(s) {sorted(unknown)}; use {list(METRICS)}."
             )
         values, table = self._read(X, reset=True)
+        self.group_scorers_ = {}
+        if self.group_col is not None:
+            return self._fit_groups(X, table)
         if values.shape[0] < 2:
             raise ValueError(
                 f"RFMScorer needs at least 2 customers to learn cut points, got "
@@ -305,6 +322,23 @@ class RFMScorer(TransformerMixin, BaseEstimator):
                 )
         return self
 
+    def _fit_groups(self, X, table):
+        owner = type(self).__name__
+        groups = read_groups(X, table, self.group_col, owner)
+        params = {**self.get_params(deep=False), "group_col": None}
+        self.group_scorers_ = fit_by_group(
+            lambda: type(self)(**params),
+            table,
+            groups,
+            owner=owner,
+            group_col=self.group_col,
+        )
+        fitted = self.group_scorers_.items()
+        self.thresholds_ = {g: s.thresholds_ for g, s in fitted}
+        self.tie_breaks_ = {g: s.tie_breaks_ for g, s in fitted}
+        self.n_bins_used_ = {g: s.n_bins_used_ for g, s in fitted}
+        return self
+
     def transform(self, X):
         """Score customers with the fitted cut points.
 
@@ -321,6 +355,16 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         values, table = self._read(X, reset=False)
+        if self.group_scorers_:
+            groups = read_groups(X, table, self.group_col, type(self).__name__)
+            return apply_by_group(
+                self.group_scorers_,
+                "transform",
+                table,
+                groups,
+                owner=type(self).__name__,
+                group_col=self.group_col,
+            ).astype(np.int64)
         out = np.empty(values.shape[:1] + (3,), dtype=np.int64)
         ids = customer_ids(table) if self.tie_breaks_ else None
         for j, metric in enumerate(METRICS):
