@@ -27,6 +27,12 @@ from custseg._rule_based import (
     list_rule_presets,
     segment_table,
 )
+from custseg._value import (
+    BetaGeoModel,
+    GammaGammaModel,
+    LifecycleStages,
+    lifecycle_stages,
+)
 from custseg.plotting import (
     KSelectionDisplay,
     LorenzCurveDisplay,
@@ -41,8 +47,11 @@ from custseg.plotting import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "BetaGeoModel",
     "CustomerSegmenter",
+    "GammaGammaModel",
     "KSelectionDisplay",
+    "LifecycleStages",
     "LogRobustScaler",
     "LorenzCurveDisplay",
     "MigrationDisplay",
@@ -65,6 +74,7 @@ __all__ = [
     "compare_segmentations",
     "diagnose_rules",
     "get_rule_preset",
+    "lifecycle_stages",
     "list_rule_presets",
     "name_personas",
     "rfm_table",
