@@ -124,7 +124,7 @@ def _id_ranks(ids):
     return ranks
 
 
-def rank_bins(values, ids, n_bins, *, method, descending=False):
+def rank_bins(values, ids, n_bins, *, method, descending=False, levels=None):
     """Bins 0..n_bins-1 of equal counts, ties split by customer id.
 
     Customers are ordered by value (descending if ``descending``), ties by
@@ -133,7 +133,10 @@ def rank_bins(values, ids, n_bins, *, method, descending=False):
     - ``method="ntile"``: SQL ``NTILE(n_bins) OVER (ORDER BY value, id)``:
       group sizes differ by at most one, the larger groups first;
     - ``method="rank"``: ``pandas.qcut(values.rank(method="first"), n_bins)``:
-      quantile cut points (linear rule) on the positions ``1..n``.
+      quantile cut points (linear rule) on the positions ``1..n``;
+    - ``method="percent_rank"``: SQL ``PERCENT_RANK()`` (``position / (n - 1)``)
+      against the increasing ``levels``: a customer's bin is the number of
+      levels strictly below its percent rank (``n_bins = len(levels) + 1``).
 
     Returns ``(bins, boundary_values, boundary_ids)``; the boundaries are the
     value and id of the last customer with bin ``<= b`` for ``b`` in
@@ -158,6 +161,9 @@ def rank_bins(values, ids, n_bins, *, method, descending=False):
         big = extra * (size + 1)  # rows in the larger groups, which come first
         later = extra + (position - big) // max(size, 1)
         bins = np.where(position < big, position // (size + 1), later)
+    elif method == "percent_rank":
+        percent = position / (n - 1) if n > 1 else np.zeros(n)
+        bins = np.searchsorted(np.asarray(levels, dtype=float), percent, side="left")
     else:
         edges = np.quantile(np.arange(1, n + 1), np.linspace(0, 1, n_bins + 1))
         bins = np.searchsorted(edges[1:-1], position + 1, side="left")

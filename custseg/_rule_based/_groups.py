@@ -16,9 +16,11 @@ import pandas as pd
 __all__ = ["apply_by_group", "fit_by_group", "read_groups"]
 
 
-def read_groups(X: Any, table: pd.DataFrame, group_col: str, owner: str) -> np.ndarray:
+def read_groups(
+    named: bool, table: pd.DataFrame, group_col: str, owner: str
+) -> np.ndarray:
     """The group of each row of ``table``, checked: a column with no missing value."""
-    if not hasattr(X, "columns") or isinstance(X, np.ndarray):
+    if not named:
         raise ValueError(
             f"{owner}: group_col={group_col!r} needs a table with named columns; "
             "got an array."

@@ -267,13 +267,14 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         custom = self._check_thresholds()
         table = read_customer_table(self, X, reset=True)
         if self.group_col is not None:
-            return self._fit_groups(X, table.frame)
+            return self._fit_groups(table)
         ids = customer_ids(table.frame) if self.method in ("rank", "ntile") else None
         return self._fit_values(table.values, custom, ids)
 
-    def _fit_groups(self, X, frame):
+    def _fit_groups(self, table):
         owner = type(self).__name__
-        groups = read_groups(X, frame, self.group_col, owner)
+        frame = table.frame
+        groups = read_groups(table.named, frame, self.group_col, owner)
         params = {**self.get_params(deep=False), "group_col": None}
         self.group_scorers_ = fit_by_group(
             lambda: type(self)(**params),
@@ -371,7 +372,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         table = read_customer_table(self, X, reset=False)
         if self.group_scorers_:
             owner = type(self).__name__
-            groups = read_groups(X, table.frame, self.group_col, owner)
+            groups = read_groups(table.named, table.frame, self.group_col, owner)
             return apply_by_group(
                 self.group_scorers_,
                 "transform",

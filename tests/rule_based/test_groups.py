@@ -77,3 +77,26 @@ def test_group_errors_name_the_group_and_column(retail_by_country):
     missing = table.assign(country=table["country"].where(table["frequency"] > 1))
     with pytest.raises(ValueError, match="'country'.*missing value"):
         RFMScorer(4, group_col="country").fit(missing)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"method": "rank"}, {"method": "rank", "ties": "split"}, {"method": "pareto"}],
+    ids=["rank", "rank-split", "pareto"],
+)
+def test_usage_tiers_by_country_equals_a_loop(retail_by_country, params):
+    table, _ = retail_by_country
+    grouped = _quiet(
+        custseg.UsageTiers("monetary", group_col="country", **params).fit, table
+    )
+    for country, rows in table.groupby("country"):
+        alone = _quiet(custseg.UsageTiers("monetary", **params).fit, rows)
+        mask = (table["country"] == country).to_numpy()
+        np.testing.assert_array_equal(grouped.labels_[mask], alone.labels_)
+        np.testing.assert_array_equal(grouped.predict(rows), alone.labels_)
+        np.testing.assert_array_equal(grouped.thresholds_[country], alone.thresholds_)
+        pd.testing.assert_frame_equal(grouped.tiers_.loc[country], alone.tiers_)
+    assert list(grouped.segment_names_) == ["heavy", "medium", "light"]
+    # per-country tiers are not the global ones: the UK's heavy tier differs
+    overall = _quiet(custseg.UsageTiers("monetary", **params).fit, table)
+    assert not np.array_equal(grouped.labels_, overall.labels_)

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import custseg
-from custseg import RFMScorer, RFMSegmenter, segment_table
+from custseg import RFMScorer, RFMSegmenter, UsageTiers, segment_table
 from custseg.datasets import load_cdnow, load_online_retail
 
 DATASETS = ["cdnow", "online_retail"]
@@ -191,3 +191,37 @@ def test_rank_and_ntile_split_ties_by_customer_id():
     )
     # frequency boundaries: "b" (last of bin 1) and "d" (last of bin 2)
     assert ntile.transform(new)[0, 1] == 2
+
+
+def _sql_hml(table, column):
+    """openretailscience's HML rule as its SQL: PERCENT_RANK over (value, id)."""
+    duckdb = pytest.importorskip("duckdb", reason="duckdb is not installed")
+    frame = table[[column]].reset_index()  # noqa: F841 (read by DuckDB)
+    query = (
+        f"SELECT customer_id, CASE WHEN {column} = 0 THEN 'Zero' ELSE "
+        f"CASE WHEN p <= 0.5 THEN 'Light' WHEN p <= 0.8 THEN 'Medium' "
+        f"ELSE 'Heavy' END END AS segment FROM (SELECT *, CASE WHEN {column} = 0 "
+        f"THEN NULL ELSE PERCENT_RANK() OVER (PARTITION BY {column} = 0 ORDER BY "
+        f"{column}, customer_id) END AS p FROM frame)"
+    )
+    out = duckdb.sql(query).df().set_index("customer_id")["segment"]
+    return out.loc[table.index].to_numpy()
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_usage_tiers_split_matches_hml_percent_rank(logs, name):
+    table = _classic(logs[name])
+    table.index = table.index.astype(str)
+    tiers = UsageTiers(
+        "monetary",
+        ties="split",
+        tier_names=("Heavy", "Medium", "Light"),
+        zero_tier="Zero",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # negative totals, counted
+        tiers.fit(table)
+    names = tiers.segment_names_[tiers.labels_]
+    assert (names == _sql_hml(table, "monetary")).all()
+    # the fitted customers keep their tiers through predict
+    assert (tiers.predict(table) == tiers.labels_).all()
