@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 from ckmeans import ckmeans
+from numpy.typing import ArrayLike
 
 __all__ = [
     "jenks_classes",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-def quantile_cuts(values, n_bins):
+def quantile_cuts(values: ArrayLike, n_bins: int) -> np.ndarray:
     """Return the ``n_bins - 1`` inner quantiles of ``values`` (linear rule).
 
     Examples
@@ -41,7 +42,7 @@ def quantile_cuts(values, n_bins):
     return np.quantile(values, levels)
 
 
-def qcut_cuts(values, n_bins):
+def qcut_cuts(values: ArrayLike, n_bins: int) -> np.ndarray:
     """Inner quantile cut points as :func:`pandas.qcut` keeps them.
 
     ``pandas.qcut(values, n_bins, duplicates="drop")`` takes the ``0, 1/n,
@@ -58,7 +59,7 @@ def qcut_cuts(values, n_bins):
     return edges[1:-1]
 
 
-def jenks_classes(values, n_classes):
+def jenks_classes(values: ArrayLike, n_classes: int) -> list[tuple[float, float]]:
     """Optimal partition of ``values`` into at most ``n_classes`` classes.
 
     Parameters
@@ -97,7 +98,7 @@ def jenks_classes(values, n_classes):
     ]
 
 
-def jenks_cuts(values, n_classes):
+def jenks_cuts(values: ArrayLike, n_classes: int) -> np.ndarray:
     """Upper bounds of all classes but the last (right-closed cut points).
 
     A value ``x`` falls in class ``1 + #{cut < x}``.  When there are fewer
@@ -124,7 +125,15 @@ def _id_ranks(ids):
     return ranks
 
 
-def rank_bins(values, ids, n_bins, *, method, descending=False, levels=None):
+def rank_bins(
+    values: ArrayLike,
+    ids: ArrayLike,
+    n_bins: int,
+    *,
+    method: str,
+    descending: bool = False,
+    levels: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bins 0..n_bins-1 of equal counts, ties split by customer id.
 
     Customers are ordered by value (descending if ``descending``), ties by
@@ -173,7 +182,14 @@ def rank_bins(values, ids, n_bins, *, method, descending=False, levels=None):
     return bins, values[last], ids[last]
 
 
-def rank_boundary_count(values, ids, boundary_values, boundary_ids, *, descending):
+def rank_boundary_count(
+    values: ArrayLike,
+    ids: ArrayLike,
+    boundary_values: ArrayLike,
+    boundary_ids: ArrayLike,
+    *,
+    descending: bool,
+) -> np.ndarray:
     """Number of boundaries strictly before each (value, id) in the bin order."""
     values = np.asarray(values, dtype=float)
     ids = np.asarray(ids)
@@ -184,7 +200,7 @@ def rank_boundary_count(values, ids, boundary_values, boundary_ids, *, descendin
     return count
 
 
-def rank_bound(desc, share):
+def rank_bound(desc: np.ndarray, share: float) -> float:
     """Lower bound of the top ``round(share * n)`` values; ties go down."""
     k = int(round(share * desc.size))
     if k >= desc.size:
@@ -195,7 +211,7 @@ def rank_bound(desc, share):
     return float(above.min()) if above.size else np.inf
 
 
-def pareto_bound(desc, share):
+def pareto_bound(desc: np.ndarray, share: float) -> float:
     """Value of the smallest top set holding ``share`` of the total; ties go up."""
     cum = np.cumsum(desc) / desc.sum()
     k = int(np.searchsorted(cum, share - 1e-12, side="left"))

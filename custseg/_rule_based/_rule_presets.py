@@ -9,6 +9,8 @@ reversed by :class:`~custseg.RFMScorer`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 __all__ = ["PRESETS", "default_scorer_params", "get_rule_preset", "list_rule_presets"]
@@ -171,7 +173,7 @@ PRESETS = {
 }
 
 
-def default_scorer_params(rules, columns):
+def default_scorer_params(rules: Any, columns: Any) -> dict[str, Any]:
     """Parameters of the :class:`~custseg.RFMScorer` a segmenter builds itself.
 
     A preset names its own scoring method (``"pymc"``: ``"qcut"``,
@@ -188,12 +190,12 @@ def default_scorer_params(rules, columns):
     return params
 
 
-def describe_segment(name):
+def describe_segment(name: str) -> str:
     """One-line description of a preset segment name ('' when unknown)."""
     return _DESCRIPTIONS.get(name, "")
 
 
-def list_rule_presets():
+def list_rule_presets() -> pd.DataFrame:
     """List the rule presets of :class:`~custseg.RFMSegmenter`.
 
     Returns
@@ -228,7 +230,7 @@ def list_rule_presets():
     return out
 
 
-def get_rule_preset(name):
+def get_rule_preset(name: str) -> pd.DataFrame:
     """Return a preset's rules as a DataFrame, in evaluation order.
 
     The frame can be edited and passed back as ``RFMSegmenter(rules=...)``.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -26,7 +28,7 @@ __all__ = ["RFMScorer", "customer_ids", "score_values"]
 METRICS = "recency", "frequency", "monetary"
 
 
-def customer_ids(table):
+def customer_ids(table: pd.DataFrame) -> np.ndarray:
     """Customer ids of a customer table, for splitting ties.
 
     The index of a pandas table unless it is the default range; else the
@@ -172,15 +174,15 @@ class RFMScorer(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        n_bins=5,
+        n_bins: int = 5,
         *,
-        method="quantile",
-        thresholds=None,
-        recency_col="recency",
-        frequency_col="frequency",
-        monetary_col="monetary",
-        group_col=None,
-    ):
+        method: str = "quantile",
+        thresholds: Mapping[str, Sequence[float]] | None = None,
+        recency_col: str = "recency",
+        frequency_col: str = "frequency",
+        monetary_col: str = "monetary",
+        group_col: str | None = None,
+    ) -> None:
         self.n_bins = n_bins
         self.method = method
         self.thresholds = thresholds
@@ -248,7 +250,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         return {metric: self._custom_cuts(metric) for metric in thresholds}
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: None = None) -> Self:
         """Learn the cut points of each metric.
 
         Parameters
@@ -354,7 +356,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             )
         return out
 
-    def transform(self, X):
+    def transform(self, X: Any) -> np.ndarray:
         """Score customers with the fitted cut points.
 
         Parameters
@@ -384,7 +386,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         ids = customer_ids(table.frame) if self.tie_breaks_ else None
         return self._score(table.values, ids)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the score columns: ``recency_score`` etc.
 
         Parameters

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +27,7 @@ __all__ = ["UsageTiers", "gini"]
 DEFAULT_SHARES = {"rank": (0.2, 0.5), "pareto": (0.8, 0.95)}
 
 
-def gini(values):
+def gini(values: Any) -> float:
     """Gini coefficient of non-negative values (0: equal, near 1: concentrated).
 
     ``G = sum_ij |x_i - x_j| / (2 n^2 mean)``.
@@ -176,16 +178,16 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
 
     def __init__(
         self,
-        column="frequency",
+        column: str | int = "frequency",
         *,
-        method="rank",
-        shares=None,
-        thresholds=None,
-        tier_names=("heavy", "medium", "light"),
-        zero_tier=None,
-        ties="together",
-        group_col=None,
-    ):
+        method: str = "rank",
+        shares: Sequence[float] | None = None,
+        thresholds: Sequence[float] | None = None,
+        tier_names: Sequence[str] = ("heavy", "medium", "light"),
+        zero_tier: str | None = None,
+        ties: str = "together",
+        group_col: str | None = None,
+    ) -> None:
         self.column = column
         self.method = method
         self.shares = shares
