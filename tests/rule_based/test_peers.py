@@ -58,6 +58,19 @@ def test_pymc_preset_reproduces_rfm_segments(logs, name):
     assert (table["segment"] == peer["segment"]).all()
     # ties do merge quartiles here, so the relabelling is exercised
     assert table["frequency_score"].max() < 4
+    # end to end: custseg's own table with PyMC's definition gives the same
+    ours = custseg.rfm_table(
+        log,
+        customer_col="customer_id",
+        date_col="date",
+        amount_col="amount",
+        definition="btyd",
+        include_first_transaction=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        end_to_end = segment_table(RFMSegmenter("pymc"), ours).loc[peer.index]
+    assert (end_to_end["segment"] == peer["segment"]).all()
 
 
 def test_pymc_relabelling_by_hand():
