@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from custseg._sklearn_compat import validate_params
+
 __all__ = ["PRESETS", "default_scorer_params", "get_rule_preset", "list_rule_presets"]
 
 _DESCRIPTIONS = {
@@ -195,6 +197,10 @@ def describe_segment(name: str) -> str:
     return _DESCRIPTIONS.get(name, "")
 
 
+@validate_params(
+    {},
+    prefer_skip_nested_validation=True,
+)
 def list_rule_presets() -> pd.DataFrame:
     """List the rule presets of :class:`~custseg.RFMSegmenter`.
 
@@ -230,6 +236,10 @@ def list_rule_presets() -> pd.DataFrame:
     return out
 
 
+@validate_params(
+    {"name": [str]},
+    prefer_skip_nested_validation=True,
+)
 def get_rule_preset(name: str) -> pd.DataFrame:
     """Return a preset's rules as a DataFrame, in evaluation order.
 

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from custseg._rule_based._breaks import (
-    jenks_cuts,
+    jenks_classes,
     qcut_cuts,
     quantile_cuts,
     rank_bins,
@@ -23,7 +23,7 @@ from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import looks_like_id, read_customer_table, reset_fitted_attributes
 from custseg._warnings import warn
 
-__all__ = ["RFMScorer", "customer_ids", "score_values"]
+__all__ = ["RFMScorer", "customer_ids", "natural_breaks", "score_values"]
 
 METRICS = "recency", "frequency", "monetary"
 
@@ -42,6 +42,35 @@ def customer_ids(table: pd.DataFrame) -> np.ndarray:
         if looks_like_id(name):
             return table[name].to_numpy()
     return np.arange(len(table))
+
+
+def natural_breaks(values, n_classes):
+    """Jenks classes ``(min, max)`` of values of any magnitude.
+
+    The sums of squares are computed on values divided by the largest
+    absolute value (the partition does not depend on the unit), so amounts
+    near the float64 limit do not overflow; the bounds are the original
+    values.
+    """
+    values = np.asarray(values, dtype=float)
+    top = float(np.abs(values).max(initial=0.0))
+    if top == 0:
+        return jenks_classes(values, n_classes)
+    distinct = np.unique(values)
+    scaled = distinct / top
+    classes = jenks_classes(values / top, n_classes)
+    low = np.searchsorted(scaled, [lo for lo, _ in classes], side="left")
+    high = np.searchsorted(scaled, [hi for _, hi in classes], side="right") - 1
+    return [
+        (float(distinct[i]), float(distinct[j])) for i, j in zip(low, high, strict=True)
+    ]
+
+
+def _jenks_cuts(values, n_bins):
+    """Upper bounds of all classes but the last; ``+inf`` for missing ones."""
+    cuts = [high for _, high in natural_breaks(values, n_bins)[:-1]]
+    cuts += [np.inf] * (int(n_bins) - 1 - len(cuts))
+    return np.asarray(cuts, dtype=float)
 
 
 def score_values(values, cuts, n_bins, *, reverse=False):
@@ -318,7 +347,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             elif self.method == "qcut":
                 cuts = qcut_cuts(column, self.n_bins)
             else:
-                cuts = jenks_cuts(column, self.n_bins)
+                cuts = _jenks_cuts(column, self.n_bins)
             self.thresholds_[metric] = cuts
             scores = score_values(
                 column, cuts, cuts.size + 1, reverse=metric == "recency"
