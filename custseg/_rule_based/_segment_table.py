@@ -11,6 +11,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from custseg._rule_based._scoring import METRICS, customer_ids
+from custseg._sklearn_compat import HasMethods, validate_params
 from custseg._tables import as_pandas_table, looks_like_id
 
 __all__ = ["segment_table"]
@@ -46,6 +47,10 @@ def _rfm_columns(segmenter: Any, X: Any, table: pd.DataFrame) -> dict[str, Any]:
     return columns
 
 
+@validate_params(
+    {"segmenter": [HasMethods(["fit", "predict"])], "X": "no_validation"},
+    prefer_skip_nested_validation=True,
+)
 def segment_table(segmenter: Any, X: Any) -> Any:
     """One row per customer: its segment label and name (and RFM scores and code).
 
