@@ -25,6 +25,7 @@ from custseg._rule_based import (
     diagnose_rules,
     get_rule_preset,
     list_rule_presets,
+    segment_table,
 )
 from custseg._value import (
     BetaGeoModel,
@@ -85,5 +86,6 @@ __all__ = [
     "rfm_table",
     "segment_migration",
     "segment_profiles",
+    "segment_table",
     "validate_segmentation",
 ]
