@@ -1,0 +1,65 @@
+"""Warnings that point at the user's code.
+
+Every warning custseg emits goes through :func:`warn`, which attributes it to the
+first stack frame outside the ``custseg`` package. Counting ``stacklevel`` by hand
+breaks as soon as a public function is reached through another one (``fit_transform``
+calling ``fit``, the report calling ``rfm_table``), and then the warning points inside
+the library, where a user cannot act on it and where ``-W error`` filters for the
+user's module do not see it.
+"""
+
+import os
+import sys
+import warnings
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def find_stack_level():
+    """Return the ``stacklevel`` of the first frame outside custseg.
+
+    Returns
+    -------
+    int
+        The value to pass to :func:`warnings.warn` from the caller of this
+        function so that the warning is attributed to user code.
+
+    Examples
+    --------
+    >>> from custseg._warnings import find_stack_level
+    >>> find_stack_level() >= 1
+    True
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(_PACKAGE_DIR + os.sep):
+            return level
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def warn(message, category=UserWarning):
+    """Emit ``message`` attributed to the first frame outside custseg.
+
+    Parameters
+    ----------
+    message : str
+        What happened and how many rows, customers or columns it affected.
+    category : type of Warning, default=UserWarning
+        The warning class.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from custseg._warnings import warn
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("3 rows without a customer id were dropped")
+    >>> str(caught[0].message)
+    '3 rows without a customer id were dropped'
+    """
+    # The walk starts at this function's frame, the one warnings.warn counts as 1.
+    warnings.warn(message, category, stacklevel=find_stack_level())
