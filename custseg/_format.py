@@ -191,7 +191,9 @@ def format_value(value, kind="measure", *, currency=None):
         if not math.isfinite(value):
             return format_cell(float(value))
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+    if isinstance(value, float) and math.isfinite(value):
+        # measures (stability, effect sizes, statistics) keep two decimals so a
+        # column reads alike: 1.00 beside 0.85
         return f"{value:,.2f}" if abs(value) < 1e4 else f"{value:,.0f}"
     return format_cell(value)
 

@@ -65,16 +65,57 @@ class Display:
 
 
 def annotated_heatmap(
-    ax, values, labels, *, cmap, colorbar_label, white_on_low=True, **kwargs
+    ax,
+    values,
+    labels,
+    *,
+    cmap,
+    colorbar_label,
+    colorbar=True,
+    white_on_low=True,
+    empty_label=None,
+    **kwargs,
 ):
     """``imshow`` of ``values`` with a text label in each cell; return the image.
 
     With ``white_on_low`` the labels of cells below the middle of the colour
-    range are white (for sequential colour maps that start dark).
+    range are white (for sequential colour maps that start dark).  Cells
+    whose value is NaN are hatched; with ``empty_label`` a legend entry says
+    what they mean.
     """
+    from matplotlib.patches import Patch, Rectangle
+
     values = np.asarray(values, dtype=float)
     masked = np.ma.masked_invalid(values)
+    ax.set_facecolor("white")
     image = ax.imshow(masked, cmap=cmap, aspect="auto", **kwargs)
+    for i, j in zip(*np.nonzero(~np.isfinite(values)), strict=True):
+        ax.add_patch(
+            Rectangle(
+                (j - 0.5, i - 0.5),
+                1,
+                1,
+                fill=False,
+                hatch="///",
+                edgecolor="#bbbbbb",
+                linewidth=0,
+            )  # fmt: skip
+        )
+    if empty_label and not np.isfinite(values).all():
+        ax.legend(
+            handles=[
+                Patch(
+                    facecolor="white",
+                    edgecolor="#999999",
+                    hatch="///",
+                    label=empty_label,
+                )
+            ],  # fmt: skip
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            fontsize=8,
+            frameon=False,
+        )
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), text in np.ndenumerate(np.asarray(labels, dtype=object)):
@@ -89,5 +130,6 @@ def annotated_heatmap(
                 fontsize=8,
                 color="white" if dark else "black",
             )
-    ax.figure.colorbar(image, ax=ax, label=colorbar_label)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=colorbar_label)
     return image
