@@ -73,6 +73,7 @@ def annotated_heatmap(
     colorbar_label,
     colorbar=True,
     white_on_low=True,
+    white_on_extreme=False,
     empty_label=None,
     **kwargs,
 ):
@@ -118,9 +119,12 @@ def annotated_heatmap(
         )
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    vmax = kwargs.get("vmax", np.abs(finite).max() if finite.size else 1.0)
     for (i, j), text in np.ndenumerate(np.asarray(labels, dtype=object)):
         if text:
             dark = white_on_low and np.isfinite(values[i, j]) and values[i, j] < middle
+            # both ends of a diverging map are dark
+            dark |= white_on_extreme and abs(values[i, j]) > 0.6 * vmax
             ax.text(
                 j,
                 i,

@@ -174,6 +174,7 @@ class SegmentProfileDisplay(Display):
             colorbar_label="worse  \u2190  typical  \u2192  better",
             colorbar=colorbar,
             white_on_low=False,
+            white_on_extreme=True,
             vmin=-limit,
             vmax=limit,
             **kwargs,

@@ -185,4 +185,4 @@ class SilhouetteDisplay(Display):
         ax.set_xlim(min(-0.1, silhouettes.min() - 0.05), 1)
         ax.set_xlabel("silhouette coefficient")
         ax.set_title("Silhouette per segment")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)

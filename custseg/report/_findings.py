@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from custseg._evaluation import STABILITY_BANDS
 from custseg._format import format_money, format_share
 
 __all__ = ["key_findings"]
@@ -70,9 +71,10 @@ def _stability(validation):
             f"The validation's verdict is '{validation.verdict}'; stability "
             "was not measured."
         )
-    stable = present.loc[present["stability"] >= 0.75, "name"]
+    stable = present.loc[present["stability"] >= STABILITY_BANDS[1], "name"]
     return (
-        f"{len(stable)} of {int(measured.sum())} segments are stable when the "
+        f"{len(stable)} of {int(measured.sum())} segments are stable (bootstrap "
+        f"Jaccard at least {STABILITY_BANDS[1]}) when the "
         f"segmentation is refitted on resampled customers; overall verdict: "
         f"'{validation.verdict}'."
     )

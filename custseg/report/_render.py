@@ -13,6 +13,7 @@ import html
 
 import pandas as pd
 
+from custseg._evaluation import STABILITY_BANDS
 from custseg._format import (
     column_kind,
     format_money,
@@ -39,6 +40,7 @@ CSS = """
 .custseg-page figcaption {color: #555; font-size: 12px; max-width: 700px;}
 .custseg-page img {max-width: 100%; height: auto;}
 .custseg-page .findings li {margin-bottom: 4px;}
+.custseg-page .verdict {font-size: 17px; font-weight: bold;}
 .custseg-page .unavailable {background: #fff8e1; border-left: 4px solid #f0b400;
   padding: 4px 10px;}
 """
@@ -63,9 +65,9 @@ READER_NOTES = [
     "Suggested actions follow one rule, editable per segment (the actions "
     f"parameter of segmentation_report): {ACTION_RULE}",
     "Stability is the mean Jaccard coefficient of a segment with its best match "
-    "when the segmentation is refitted on resampled customers: below 0.6 not "
-    "trustworthy, 0.6 to 0.75 doubtful, 0.75 to 0.85 stable, from 0.85 highly "
-    "stable.",
+    "when the segmentation is refitted on resampled customers: below {0} not "
+    "trustworthy, {0} to {1} doubtful, {1} to {2} stable, from {2} highly "
+    "stable.".format(*STABILITY_BANDS),
     "Effect sizes (epsilon squared for numbers, Cramér's V for yes/no "
     "outcomes) run from 0 (segments do not differ) to 1.",
 ]
@@ -198,7 +200,7 @@ def layout(report):
         columns = ["name", "customers", "share", "stability", "stability_band",
                    "verdict", "reasons"]  # fmt: skip
         blocks += [
-            ("p", f"Verdict: {validation.verdict}.", "verdict"),
+            ("p", f"Verdict: {validation.verdict}", "verdict"),
             ("ul", list(validation.reasons)),
             ("p", f"Stability: {validation.stability_method}."),
             _table(present[[c for c in columns if c in present]], report.currency),
@@ -345,7 +347,7 @@ def markdown(report, *, images=True):
         elif kind == "h2":
             lines += [f"## {block[1]}", ""]
         elif kind == "p":
-            lines += [block[1], ""]
+            lines += [f"**{block[1]}**" if len(block) > 2 else block[1], ""]
         elif kind == "ul":
             lines += [f"- {item}" for item in block[1]] + [""]
         elif kind == "table":
