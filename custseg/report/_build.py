@@ -208,7 +208,8 @@ def build_content(
             first = pd.Timestamp(summary["first_purchase"])
             cutoff = default_cutoff(first, pd.Timestamp(summary["last_purchase"]))
         if cutoff is not None and holdout is not None:
-            step(verbose, "holdout: refitting on the log up to %s", cutoff)
+            cutoff = pd.Timestamp(cutoff).normalize()
+            step(verbose, "holdout: refitting on the log up to %s", cutoff.date())
             segmentations = {MAIN: segmenter}
             if main_method != "rfm":
                 segmentations["RFM rule segments"] = rule_segmenter
@@ -228,8 +229,17 @@ def build_content(
                     ),
                 )
             # the refit on the shorter log repeats the notes above for another
-            # period; they are passed on to the caller, not shown twice
-            passed_on += refit
+            # period: passed on to the caller, marked as such, not shown twice
+            passed_on += [
+                warnings.WarningMessage(
+                    f"holdout refit on the log up to {cutoff.date()}: "
+                    f"{reader_note(str(w.message))}",
+                    w.category,
+                    w.filename,
+                    w.lineno,
+                )  # fmt: skip
+                for w in refit
+            ]
         elif holdout == "auto":
             unavailable.append(
                 "holdout (next-period) validation: the log spans fewer than 180 "

@@ -31,9 +31,12 @@ def _revenue_concentration(X):
 def _who_brings_revenue(profiles, currency):
     if "revenue_share" not in profiles or not len(profiles):
         return None
-    top = profiles.sort_values("revenue_share", ascending=False).iloc[0]
+    # the segment whose revenue most exceeds its size: a segment that is most
+    # customers trivially brings most revenue and says nothing
+    excess = profiles["revenue_share"].astype(float) - profiles["share"]
+    top = profiles.loc[excess.idxmax()]
     text = (
-        f"The segment '{top['name']}' brings the most revenue: "
+        f"The segment '{top['name']}' brings the most revenue for its size: "
         f"{format_share(top['revenue_share'])} of it from "
         f"{format_share(top['share'])} of customers"
     )
