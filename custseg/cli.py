@@ -294,11 +294,11 @@ def _segment(args):
     columns = {
         "customer_col": args.customer_col,
         "date_col": args.date_col,
-        "amount_col": args.amount_col or "amount",
+        "amount_col": args.amount_col,
         "order_col": args.order_col,
     }
     if args.quantity_col and args.amount_col is None:
-        columns["amount_col"] = "_".join(["amount", args.quantity_col, args.price_col])
+        columns["amount_col"] = f"{args.quantity_col} x {args.price_col}"
     if args.reference_date is not None:
         args.reference_date = _date_option(args.reference_date, "--reference-date")
     if args.holdout not in (None, "auto"):

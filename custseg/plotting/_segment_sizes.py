@@ -10,6 +10,13 @@ from custseg.plotting._base import Display
 __all__ = ["SegmentSizesDisplay"]
 
 
+def _share_label(share):
+    """A bar label: whole percents, one decimal under 1% (so 0.2% is not 0%)."""
+    if not np.isfinite(share):
+        return ""
+    return f"{share:.1%}" if 0 < share < 0.01 else f"{share:.0%}"
+
+
 class SegmentSizesDisplay(Display):
     """Share of customers of each segment beside its share of revenue.
 
@@ -129,7 +136,7 @@ class SegmentSizesDisplay(Display):
             color="#4c72b0",
             **kwargs,
         )
-        ax.bar_label(bars, labels=[f"{s:.0%}" for s in customer_share], padding=2)
+        ax.bar_label(bars, labels=[_share_label(s) for s in customer_share], padding=2)
         if both:
             bars = ax.barh(
                 y + height / 2,
@@ -139,11 +146,14 @@ class SegmentSizesDisplay(Display):
                 color="#dd8452",
                 **kwargs,
             )
-            ax.bar_label(bars, labels=[f"{s:.0%}" for s in revenue_share], padding=2)
+            ax.bar_label(
+                bars, labels=[_share_label(s) for s in revenue_share], padding=2
+            )
         ax.set_yticks(y, names)
         ax.invert_yaxis()
         top = np.nanmax(np.r_[customer_share, [] if not both else revenue_share])
-        ax.set_xlim(0, min(1.0, top * 1.2 + 0.02))
+        # room for the bar labels right of the longest bar
+        ax.set_xlim(0, top * 1.18 + 0.04)
         ax.set_xlabel("share")
         ax.set_title("Segment sizes and revenue share" if both else "Segment sizes")
         if both:

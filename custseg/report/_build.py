@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -143,6 +144,11 @@ def build_content(
     """Run the whole flow once; return the report's content as a dict."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+    if actions is not None and not isinstance(actions, Mapping):
+        raise TypeError(
+            "actions must be a mapping of segment name to action, got "
+            f"{type(actions).__name__}."
+        )
     seed = np.random.RandomState(random_state).randint(2**31 - 1)
     columns = {
         "customer_col": customer_col,
@@ -198,10 +204,8 @@ def build_content(
                 verbose=verbose,
             ),
         )
-        suggested = attempt(
-            "suggested actions",
-            lambda: suggest_actions(segmenter.profiles_, X, overrides=actions),
-        )
+        # a mapping naming no segment is the caller's error, raised as such
+        suggested = suggest_actions(segmenter.profiles_, X, overrides=actions)
         holdout_result = None
         cutoff = holdout
         if holdout == "auto":

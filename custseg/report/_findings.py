@@ -34,6 +34,8 @@ def _who_brings_revenue(profiles, currency):
     # the segment whose revenue most exceeds its size: a segment that is most
     # customers trivially brings most revenue and says nothing
     excess = profiles["revenue_share"].astype(float) - profiles["share"]
+    if len(profiles) < 2 or not excess.max() > 0:
+        return None
     top = profiles.loc[excess.idxmax()]
     text = (
         f"The segment '{top['name']}' brings the most revenue for its size: "
