@@ -309,3 +309,8 @@ def test_report_with_a_tiny_segment_has_its_silhouette(log):
         random_state=0,
     )  # fmt: skip
     assert "silhouette" in report.figures
+
+
+def test_actions_must_be_a_mapping(log):
+    with pytest.raises(TypeError, match="actions must be a mapping"):
+        segmentation_report(log, order_col="order_id", actions=["reward"])
