@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from custseg._format import format_cell
+
 __all__ = ["Display", "check_matplotlib", "format_value"]
 
 
@@ -19,15 +21,12 @@ def check_matplotlib(caller):
 
 
 def format_value(value):
-    """Short label for a number in a heatmap cell."""
+    """Short label for a number in a heatmap cell (the shared formatter's)."""
     if value is None or not np.isfinite(value):
         return ""
-    magnitude = abs(value)
-    if magnitude >= 1e4:
-        return f"{value:,.0f}"
-    if magnitude >= 100 or float(value).is_integer():
-        return f"{value:.0f}"
-    return f"{value:.3g}"
+    if abs(value) >= 100:
+        return format_cell(float(round(value)))
+    return format_cell(float(value))
 
 
 class Display:

@@ -67,8 +67,8 @@ class RFMHeatmapDisplay(Display):
     """
 
     def __init__(self, values, counts, *, value_name="mean monetary"):
-        self.values = np.asarray(values, dtype=float)
-        self.counts = np.asarray(counts)
+        self.values = values
+        self.counts = counts
         self.value_name = value_name
 
     @classmethod
@@ -126,11 +126,12 @@ class RFMHeatmapDisplay(Display):
         return disp.plot(ax=ax, cmap=cmap, colorbar=colorbar, **kwargs)
 
     def _draw(self, ax, cmap="viridis", colorbar=True, **kwargs):
-        n_f, n_r = self.values.shape
-        labels = np.vectorize(format_value, otypes=[object])(self.values)
+        values = np.asarray(self.values, dtype=float)
+        n_f, n_r = values.shape
+        labels = np.vectorize(format_value, otypes=[object])(values)
         self.image_ = annotated_heatmap(
             ax,
-            self.values,
+            values,
             labels,
             cmap=cmap,
             colorbar_label=self.value_name,
