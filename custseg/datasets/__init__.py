@@ -2,5 +2,13 @@
 
 from custseg.datasets._loaders import load_cdnow, load_online_retail
 from custseg.datasets._synthetic import PERSONAS, make_transactions
+from custseg.datasets._travel import TRIP_PURPOSES, make_travel_bookings
 
-__all__ = ["PERSONAS", "load_cdnow", "load_online_retail", "make_transactions"]
+__all__ = [
+    "PERSONAS",
+    "TRIP_PURPOSES",
+    "load_cdnow",
+    "load_online_retail",
+    "make_transactions",
+    "make_travel_bookings",
+]

@@ -14,10 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.mixture import GaussianMixture
 
-from custseg._aggregation import RFMTransformer
 from custseg._evaluation import validate_segmentation
 from custseg._learned import CustomerSegmenter
 from custseg._progress import step
@@ -40,15 +38,27 @@ MAIN = "segments of this report"
 _DATA_LIMITS = (ValueError, np.linalg.LinAlgError)
 
 
-def _customer_table(transactions, columns, reference_date):
+def _customer_table(transactions, aggregation):
     """The classic RFM table (pandas, indexed by customer) plus tenure."""
-    rfm = RFMTransformer(
-        **columns, reference_date=reference_date, extra_features=["tenure"]
-    )
-    table = rfm.fit_transform(transactions)
+    if aggregation.definition != "classic" or aggregation.monetary != "sum":
+        raise ValueError(
+            "the report needs the classic RFM table with total spend: "
+            f"definition={aggregation.definition!r} and "
+            f"monetary={aggregation.monetary!r} are not supported here."
+        )
+    # the report reads recency, frequency, monetary and tenure only
+    rfm = aggregation.set_params(extra_features=["tenure"])
+    table = rfm.set_output(transform="pandas").fit_transform(transactions)
     if not isinstance(table, pd.DataFrame):
-        table = as_pandas_table(table).set_index(columns["customer_col"])
+        table = as_pandas_table(table).set_index(aggregation.customer_col)
     return table, rfm.reference_date_
+
+
+def _holdout_settings(aggregation):
+    """The aggregation settings the holdout split takes (its cutoff is the reference)."""
+    params = aggregation.get_params()
+    dropped = {"reference_date", "definition", "monetary", "extra_features"}
+    return {k: v for k, v in params.items() if k not in dropped}
 
 
 def _summary(transactions, table, reference, notes):
@@ -78,13 +88,6 @@ def _main_segmenter(method, random_state):
         n_bootstrap=0,
         random_state=random_state,
     )
-
-
-def _for_validation(segmenter):
-    """The segmenter refitted on each bootstrap resample: k fixed, no search."""
-    if isinstance(segmenter, CustomerSegmenter):
-        return clone(segmenter).set_params(n_segments=int(segmenter.n_segments_))
-    return clone(segmenter)
 
 
 _TIE = re.compile(
@@ -127,11 +130,7 @@ def _caught_notes(caught):
 def build_content(
     transactions,
     *,
-    customer_col="customer_id",
-    date_col="date",
-    amount_col="amount",
-    order_col=None,
-    reference_date=None,
+    aggregation,
     method="kmeans",
     rules="putler",
     n_bootstrap=20,
@@ -141,7 +140,10 @@ def build_content(
     random_state=None,
     verbose=False,
 ):
-    """Run the whole flow once; return the report's content as a dict."""
+    """Run the whole flow once; return the report's content as a dict.
+
+    ``aggregation`` is an unfitted :class:`~custseg.RFMTransformer`.
+    """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
     if actions is not None and not isinstance(actions, Mapping):
@@ -150,12 +152,6 @@ def build_content(
             f"{type(actions).__name__}."
         )
     seed = np.random.RandomState(random_state).randint(2**31 - 1)
-    columns = {
-        "customer_col": customer_col,
-        "date_col": date_col,
-        "amount_col": amount_col,
-        "order_col": order_col,
-    }
     unavailable = []
 
     def attempt(what, compute):
@@ -168,7 +164,7 @@ def build_content(
     step(verbose, "aggregating the transaction log into one row per customer")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        table, reference = _customer_table(transactions, columns, reference_date)
+        table, reference = _customer_table(transactions, aggregation)
     aggregation_notes, passed_on = _caught_notes(caught)
     X = table[RFM]
     summary = _summary(transactions, table, reference, aggregation_notes)
@@ -196,7 +192,7 @@ def build_content(
         validation = attempt(
             "validation",
             lambda: validate_segmentation(
-                _for_validation(segmenter),
+                segmenter,
                 X,
                 n_bootstrap=n_bootstrap,
                 sample_size=2000,
@@ -225,7 +221,7 @@ def build_content(
                     "holdout (next-period) validation",
                     lambda: holdout_section(
                         transactions,
-                        columns,
+                        _holdout_settings(aggregation),
                         cutoff,
                         segmentations,
                         n_bootstrap=min(n_bootstrap, 10),

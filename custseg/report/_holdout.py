@@ -46,7 +46,7 @@ def _fixed_k(segmenter):
 
 
 def holdout_section(
-    transactions, columns, cutoff, segmentations, *, n_bootstrap, random_state
+    transactions, settings, cutoff, segmentations, *, n_bootstrap, random_state
 ):
     """Compare the segmentations on next-period outcomes; return a dict.
 
@@ -56,7 +56,7 @@ def holdout_section(
     ``table`` (:func:`custseg.compare_segmentations`, baselines included).
     """
     cutoff = pd.Timestamp(cutoff).normalize()
-    features, outcomes = calibration_holdout_split(transactions, cutoff, **columns)
+    features, outcomes = calibration_holdout_split(transactions, cutoff, **settings)
     if len(features) < 10:
         raise ValueError(
             f"only {len(features)} customers bought before the cutoff "

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from custseg._aggregation import rfm_transformer_from
 from custseg._format import plain_value, records
 from custseg.report._build import build_content
 from custseg.report._render import html_body, html_page, markdown
@@ -159,11 +160,7 @@ class SegmentationReport:
 def segmentation_report(
     transactions,
     *,
-    customer_col="customer_id",
-    date_col="date",
-    amount_col="amount",
-    order_col=None,
-    reference_date=None,
+    aggregation=None,
     method="kmeans",
     rules="putler",
     n_bootstrap=20,
@@ -173,6 +170,7 @@ def segmentation_report(
     random_state=None,
     title="Customer segmentation report",
     verbose=False,
+    **aggregation_settings,
 ):
     """Segment a transaction log and build a report of everything, computed once.
 
@@ -192,8 +190,10 @@ def segmentation_report(
     ----------
     transactions : DataFrame
         Transaction log (any frame :func:`custseg.rfm_table` accepts).
-    customer_col, date_col, amount_col, order_col, reference_date
-        As in :func:`custseg.rfm_table`.
+    aggregation : RFMTransformer, optional
+        How to aggregate the log into the customer table (classic RFM with
+        total spend; it is cloned).  Or give the same settings as keywords
+        (``**aggregation_settings``), not both.
     method : {"kmeans", "gmm", "rfm", "tiers"}, default="kmeans"
         The main segmentation: learned segments with personas
         (:class:`~custseg.CustomerSegmenter` with k-means or a Gaussian
@@ -226,6 +226,9 @@ def segmentation_report(
     verbose : bool, default=False
         Show each step, and progress bars of the long ones (tqdm; a widget in
         notebooks, a line in terminals).
+    **aggregation_settings
+        Keyword arguments of :func:`custseg.rfm_table` (``customer_col``,
+        ``order_col``, ``reference_date``, ``returns``, ...).
 
     Returns
     -------
@@ -249,11 +252,9 @@ def segmentation_report(
     """
     content = build_content(
         transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        reference_date=reference_date,
+        aggregation=rfm_transformer_from(
+            aggregation, aggregation_settings, caller_name="segmentation_report"
+        ),
         method=method,
         rules=rules,
         n_bootstrap=n_bootstrap,

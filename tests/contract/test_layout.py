@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "custseg"
-SHARED = {"_base", "_tables", "_format", "_sklearn_compat", "_progress", "_warnings"}
+SHARED = {"_base", "_tables", "_format", "_sklearn_compat", "_warnings", "_progress"}
 # each part may import the parts listed before it (and the shared modules)
 ORDER = [
     "datasets",
@@ -14,6 +14,7 @@ ORDER = [
     "_rule_based",
     "_learned",
     "_evaluation",
+    "_value",
     "plotting",
     "report",
     "cli",
