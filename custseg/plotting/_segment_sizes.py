@@ -50,8 +50,8 @@ class SegmentSizesDisplay(Display):
     >>> disp = SegmentSizesDisplay.from_estimator(tiers)
     >>> list(disp.names), disp.customer_share.round(2).tolist()
     (['heavy', 'medium', 'light'], [0.17, 0.33, 0.5])
-    >>> disp.revenue_share.round(2).tolist()
-    [0.62, 0.28, 0.1]
+    >>> disp.revenue_share.round(3).tolist()
+    [0.625, 0.275, 0.1]
     """
 
     def __init__(self, names, customer_share, revenue_share=None):
