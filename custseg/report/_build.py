@@ -127,6 +127,31 @@ def _caught_notes(caught):
     return list(dict.fromkeys(notes)), passed_on
 
 
+_REFIT_TIES = re.compile(r"share the value|collapse the \d+ quantile bins")
+
+
+def _refit_notes(caught, where):
+    """Warnings of refits, passed on once each, ties counted in one line.
+
+    Every refit (on bootstrap resamples, on the shorter holdout log) repeats
+    the kinds of notes already shown for the full table, with other counts.
+    """
+    messages = list(dict.fromkeys(str(w.message) for w in caught))
+    ties = [m for m in messages if _REFIT_TIES.search(m)]
+    out = [
+        warnings.WarningMessage(f"{where}: {m}", UserWarning, __file__, 0)
+        for m in messages
+        if m not in ties
+    ]
+    if ties:
+        text = (
+            f"{where}: {len(ties)} notes about ties (tier boundaries, collapsed "
+            "score bins) in the refits, of the same kind as for the full log"
+        )
+        out.append(warnings.WarningMessage(text, UserWarning, __file__, 0))
+    return out
+
+
 def build_content(
     transactions,
     *,
@@ -189,17 +214,26 @@ def build_content(
             )
             segmenter, main_method = rule_segmenter, "rfm"
         step(verbose, "validating the segments (%d bootstrap refits)", n_bootstrap)
-        validation = attempt(
-            "validation",
-            lambda: validate_segmentation(
-                segmenter,
-                X,
-                n_bootstrap=n_bootstrap,
-                sample_size=2000,
-                random_state=seed,
-                verbose=verbose,
-            ),
-        )
+        with warnings.catch_warnings(record=True) as refit:
+            warnings.simplefilter("always")
+            validation = attempt(
+                "validation",
+                lambda: validate_segmentation(
+                    segmenter,
+                    X,
+                    n_bootstrap=n_bootstrap,
+                    sample_size=2000,
+                    random_state=seed,
+                    verbose=verbose,
+                ),
+            )
+        # the validation's own notes are for the reader; the refits' tie notes
+        # repeat those of the fit above and are counted in one line
+        for note in _refit_notes(refit, "validation refits"):
+            if str(note.message).startswith("validation refits: "):
+                passed_on.append(note)
+            else:
+                warnings.warn(str(note.message).split(": ", 1)[1], UserWarning)
         # a mapping naming no segment is the caller's error, raised as such
         suggested = suggest_actions(segmenter.profiles_, X, overrides=actions)
         holdout_result = None
@@ -228,18 +262,9 @@ def build_content(
                         random_state=seed,
                     ),
                 )
-            # the refit on the shorter log repeats the notes above for another
-            # period: passed on to the caller, marked as such, not shown twice
-            passed_on += [
-                warnings.WarningMessage(
-                    f"holdout refit on the log up to {cutoff.date()}: "
-                    f"{reader_note(str(w.message))}",
-                    w.category,
-                    w.filename,
-                    w.lineno,
-                )  # fmt: skip
-                for w in refit
-            ]
+            passed_on += _refit_notes(
+                refit, f"holdout refit on the log up to {cutoff.date()}"
+            )
         elif holdout == "auto":
             unavailable.append(
                 "holdout (next-period) validation: the log spans fewer than 180 "
