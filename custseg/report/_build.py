@@ -233,7 +233,7 @@ def build_content(
             if str(note.message).startswith("validation refits: "):
                 passed_on.append(note)
             else:
-                warnings.warn(str(note.message).split(": ", 1)[1], UserWarning)
+                warn(str(note.message).split(": ", 1)[1])
         # a mapping naming no segment is the caller's error, raised as such
         suggested = suggest_actions(segmenter.profiles_, X, overrides=actions)
         holdout_result = None

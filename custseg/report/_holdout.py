@@ -4,8 +4,8 @@ The log is split at a cutoff (:func:`custseg.calibration_holdout_split`): each
 segmentation is refitted on the customers as they were at the cutoff (the
 learned one with its number of segments kept) and judged by how well its
 segments separate next-period spend and repeat purchase, beside two
-baselines: spend tiers (thirds of monetary) and random segments of the same
-number.
+baselines: spend tiers (thirds of monetary) and random segments as many as the
+report's own.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def holdout_section(
         )
     features = features[["recency", "frequency", "monetary"]]
     candidates = {name: _fixed_k(s) for name, s in segmentations.items()}
-    k = max(2, max(len(s.segment_names_) for s in segmentations.values()))
+    # random segments as many as the report's own (the first segmentation)
+    main = next(iter(segmentations.values()))
+    k = max(2, int((main.profiles_["customers"] > 0).sum()))
     candidates["baseline: spend thirds"] = QuantileSegmenter("monetary", 3)
     candidates[f"baseline: random ({k} segments)"] = RandomSegmenter(
         k, random_state=random_state

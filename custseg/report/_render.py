@@ -170,7 +170,8 @@ def _holdout_blocks(report):
          f"{format_share(holdout['bought_again'])} bought again and spent "
          f"{format_money(holdout['spend'], report.currency)} in total. Two "
          "baselines show what a segmentation with no insight achieves: thirds "
-         "of past spend, and random segments. Larger effect sizes are better."),
+         "of past spend, and as many random segments as this report shows. "
+         "Larger effect sizes are better."),
         _table(frame, report.currency),
     ]  # fmt: skip
 
