@@ -430,3 +430,41 @@ def test_console_script_smoke(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "120 customers" in done.stdout
     assert (out / "report.html").exists() and (out / "segments.csv").exists()
+
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+RETAIL = DATA / "online_retail_I.csv.gz"
+
+
+@pytest.mark.skipif(
+    not RETAIL.exists(), reason=f"the Online Retail file is not in {DATA}"
+)
+def test_online_retail_quantity_times_price(run, tmp_path):
+    """Online Retail's own columns, as exported: ids like 17850.0, no amount."""
+    raw = pd.read_csv(RETAIL, nrows=20000, dtype={"InvoiceNo": str})
+    path = tmp_path / "retail_head.csv"
+    raw.to_csv(path, index=False)
+    out = tmp_path / "out"
+    done = run(
+        "segment", path, "--customer-col", "CustomerID", "--date-col",
+        "InvoiceDate", "--quantity-col", "Quantity", "--price-col", "UnitPrice",
+        "--order-col", "InvoiceNo", "--method", "rfm", "--n-bootstrap", 0,
+        "--currency", "£", "--out", out, "--quiet",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    segments = pd.read_csv(out / "segments.csv", dtype={"CustomerID": str})
+    assert not segments["CustomerID"].str.endswith(".0").any()
+    # net spend per customer, computed independently from the raw rows
+    known = raw.dropna(subset=["CustomerID"])
+    spend = (
+        (known["Quantity"] * known["UnitPrice"])
+        .groupby(known["CustomerID"].astype(int).astype(str))
+        .sum()
+    )
+    mine = segments.set_index("CustomerID")["monetary"]
+    pd.testing.assert_series_equal(
+        mine.sort_index(), spend.reindex(mine.index).sort_index(),
+        check_names=False, rtol=1e-9,
+    )  # fmt: skip
+    assert "missing customer id" in done.stderr  # dropped rows are counted
+    assert "£" in (out / "report.html").read_text(encoding="utf-8")

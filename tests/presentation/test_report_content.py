@@ -314,3 +314,16 @@ def test_report_with_a_tiny_segment_has_its_silhouette(log):
 def test_actions_must_be_a_mapping(log):
     with pytest.raises(TypeError, match="actions must be a mapping"):
         segmentation_report(log, order_col="order_id", actions=["reward"])
+
+
+def test_verbose_shows_progress_and_changes_nothing(log, capsys):
+    quiet = _quiet_report(log, order_col="order_id", method="rfm", n_bootstrap=2,
+                          holdout=None, random_state=0)  # fmt: skip
+    capsys.readouterr()
+    loud = _quiet_report(log, order_col="order_id", method="rfm", n_bootstrap=2,
+                         holdout=None, random_state=0, verbose=True)  # fmt: skip
+    shown = "".join(capsys.readouterr())
+    assert "aggregating the transaction log" in shown
+    assert "drawing the figures" in shown
+    pd.testing.assert_frame_equal(loud.assignments, quiet.assignments)
+    assert loud.findings == quiet.findings
