@@ -7,8 +7,9 @@ file (figures embedded, no network needed), markdown or JSON, and shows
 itself inline in notebooks.
 """
 
-from custseg.report._build import METHODS
+# the report's methods, one list for the report and the command line
+from custseg.report._build import METHODS as METHODS
 from custseg.report._figures import ReportFigure
 from custseg.report._report import SegmentationReport, segmentation_report
 
-__all__ = ["METHODS", "ReportFigure", "SegmentationReport", "segmentation_report"]
+__all__ = ["ReportFigure", "SegmentationReport", "segmentation_report"]

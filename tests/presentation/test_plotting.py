@@ -366,3 +366,15 @@ def test_matplotlib_is_imported_lazily():
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_profile_heatmap_of_new_customers(customers, learned):
+    half = customers.iloc[1::2]
+    disp = SegmentProfileDisplay.from_estimator(learned, half, colorbar=False)
+    labels = learned.predict(half)
+    for k, name in enumerate(learned.segment_names_):
+        if (labels == k).any():
+            expected = half["monetary"].to_numpy()[labels == k]
+            assert disp.medians.loc[name, "monetary"] == pytest.approx(
+                np.median(expected)
+            )
