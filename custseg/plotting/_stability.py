@@ -82,7 +82,8 @@ class StabilityDisplay(Display):
         Parameters
         ----------
         report : ValidationReport
-            Computed with ``n_bootstrap > 0``.
+            Computed with ``n_bootstrap > 0``.  Segments without customers
+            are left out.
         ax : matplotlib Axes, default=None
         **kwargs : dict
             Passed to ``boxplot``.
@@ -95,8 +96,11 @@ class StabilityDisplay(Display):
             raise ValueError(
                 f"The report has no bootstrap stability ({report.stability_method})."
             )
-        names = list(report.segments["name"])
-        return cls(report.bootstrap_jaccard, names).plot(ax=ax, **kwargs)
+        # segments without customers have no stability: left out, not blank rows
+        present = (report.segments["customers"] > 0).to_numpy()
+        jaccard = np.asarray(report.bootstrap_jaccard, dtype=float)[:, present]
+        names = list(report.segments["name"][present])
+        return cls(jaccard, names).plot(ax=ax, **kwargs)
 
     @classmethod
     def from_estimator(

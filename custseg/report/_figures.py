@@ -150,7 +150,7 @@ def draw_figures(
             "bootstrap refit; the shaded bands separate not trustworthy, "
             "doubtful, stable and highly stable.",
             lambda ax: StabilityDisplay.from_report(validation, ax=ax),
-            (7.5, _height(len(validation.segments))),
+            (7.5, _height(int((validation.segments["customers"] > 0).sum()))),
         )
     for key, title, caption, draw, figsize in progress(
         planned, desc="figures", verbose=verbose
