@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from custseg._base import SegmenterMixin, Segments, profile_features, segment_profiles
 from custseg._learned._k_selection import CRITERIA, search_n_segments
+from custseg._learned._mixtures import apply_covariance_floor, warn_if_degenerate
 from custseg._learned._personas import name_personas
 from custseg._learned._preprocessing import LogRobustScaler, select_features
 from custseg._sklearn_compat import (
@@ -56,8 +57,13 @@ class CustomerSegmenter(
     ----------
     estimator : estimator with ``fit`` and ``predict``, default=None
         The clusterer, cloned into ``estimator_``.  ``None`` means
-        ``KMeans(n_init="auto")``.  :class:`~sklearn.mixture.GaussianMixture`
-        and any clusterer with ``predict`` plug in.
+        ``KMeans(n_init=3)``.  :class:`~sklearn.mixture.GaussianMixture`
+        and any clusterer with ``predict`` plug in.  A clusterer with a
+        ``reg_covar`` (Gaussian mixtures) gets at least the variance that the
+        resolution of the features adds on the preprocessed scale (order
+        counts are integers, see
+        :func:`custseg._learned._preprocessing.discreteness_variance`), so
+        that no component collapses onto one value of a count.
     n_segments : int, "auto" or None, default="auto"
         Number of segments, set as the clusterer's ``n_clusters`` or
         ``n_components``.  ``"auto"`` picks it from ``min_segments ..
@@ -69,17 +75,27 @@ class CustomerSegmenter(
         identifier-like ones (``id``, ``*_id``, ``CustomerID``).  The index
         (customer ids) is never a feature.
     log_transform : "auto" or bool, default="auto"
-        ``log1p`` of skewed non-negative features (see :class:`LogRobustScaler`).
+        Signed ``log1p`` of right-skewed features (see :class:`LogRobustScaler`).
     scale : bool, default=True
         Robust scaling (median, interquartile range) after the log.
     min_segments, max_segments : int, default=2, 10
         Range of k searched when ``n_segments="auto"``.
-    selection : str, default="vote"
-        How ``"auto"`` chooses k.  ``"vote"``: each criterion (silhouette,
-        Calinski-Harabasz, Davies-Bouldin, the knee of the inertia curve when
-        the clusterer has ``inertia_``, BIC when it has ``bic``) votes for its
-        preferred k; most votes wins, ties go to the higher silhouette, then to
-        the smaller k.  A criterion name uses that criterion alone.
+    selection : str, default="stability"
+        How ``"auto"`` chooses k.  ``"stability"``: the largest k, up to the
+        elbow of the within-segment sum of squares, whose bootstrap refits
+        agree with it (mean adjusted Rand index at least
+        ``stability_threshold``), whose smallest segment holds at least
+        ``min_share`` of the customers and which is not degenerate.
+        ``"vote"``: each criterion (silhouette, Calinski-Harabasz,
+        Davies-Bouldin, the inertia knee, BIC) votes for its preferred k.
+        A criterion name uses that criterion alone.  ``k_selection_`` always
+        shows every criterion, so their disagreement is visible.
+    stability_threshold : float, default=0.8
+        Mean adjusted Rand index a k needs to count as stable: 0.8 is "good"
+        agreement on Steinley's (2004) scale (0.9 "excellent", 0.65
+        "moderate").
+    min_share : float, default=0.02
+        Smallest share of customers a segment of the chosen k may hold.
     sample_size : int, default=10_000
         Customers sampled for the silhouette and for the bootstrap stability.
     search_size : int or None, default=100_000
@@ -87,8 +103,9 @@ class CustomerSegmenter(
         subset of this size and the chosen k is then refitted on everyone.
         ``None`` searches on all customers.
     n_bootstrap : int, default=10
-        Bootstrap refits of the chosen k to measure its stability (mean
-        adjusted Rand index with the chosen solution on the sample); 0 skips.
+        Bootstrap refits of every k to measure its stability (mean adjusted
+        Rand index with the k's solution on the sample); 0 skips them, and
+        ``selection="stability"`` then falls back to the vote.
     vocabulary : dict, default=None
         Persona words per feature, overriding
         :data:`custseg._learned._personas.DEFAULT_VOCABULARY`.
@@ -122,10 +139,13 @@ class CustomerSegmenter(
         :func:`name_personas` output: names, descriptions, percentiles.
     k_selection_ : pandas.DataFrame
         Only when ``n_segments="auto"``: one row per k, one column per
-        criterion, ``stability`` (chosen k only), ``votes``, ``preferred_by``
-        and ``chosen``.
+        criterion, ``stability``, ``smallest_share``, ``degenerate`` (the
+        reason in words, empty when not), ``votes``, ``preferred_by`` and
+        ``chosen``; ``k_selection_.attrs["rule"]`` says which rule chose.
+        Deleted by a fit with a fixed ``n_segments``.
     k_preferred_ : dict
-        Only when ``n_segments="auto"``: the k each criterion prefers.
+        Only when ``n_segments="auto"``: the k each classical criterion
+        prefers.
     n_features_in_ : int
         Number of features clustered on.
     feature_names_in_ : ndarray of str
@@ -159,7 +179,9 @@ class CustomerSegmenter(
         "scale": ["boolean"],
         "min_segments": [Interval(Integral, 2, None, closed="left")],
         "max_segments": [Interval(Integral, 2, None, closed="left")],
-        "selection": [StrOptions({"vote", *CRITERIA})],
+        "selection": [StrOptions({"stability", "vote", *CRITERIA})],
+        "stability_threshold": [Interval(Real, 0, 1, closed="both")],
+        "min_share": [Interval(Real, 0, 1, closed="left")],
         "sample_size": [Interval(Integral, 3, None, closed="left")],
         "search_size": [Interval(Integral, 3, None, closed="left"), None],
         "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
@@ -179,7 +201,9 @@ class CustomerSegmenter(
         scale=True,
         min_segments=2,
         max_segments=10,
-        selection="vote",
+        selection="stability",
+        stability_threshold=0.8,
+        min_share=0.02,
         sample_size=10_000,
         search_size=100_000,
         n_bootstrap=10,
@@ -196,6 +220,8 @@ class CustomerSegmenter(
         self.min_segments = min_segments
         self.max_segments = max_segments
         self.selection = selection
+        self.stability_threshold = stability_threshold
+        self.min_share = min_share
         self.sample_size = sample_size
         self.search_size = search_size
         self.n_bootstrap = n_bootstrap
@@ -221,7 +247,11 @@ class CustomerSegmenter(
         rng = check_random_state(self.random_state)
         self.preprocessor_ = LogRobustScaler(self.log_transform, scale=self.scale)
         Z = self.preprocessor_.fit_transform(A)
-        base = clone(KMeans() if self.estimator is None else self.estimator)
+        # 3 restarts: one k-means++ start lands in different local optima on
+        # unclustered customer data, which the stability of k would measure
+        default = KMeans(n_init=3)
+        base = clone(default if self.estimator is None else self.estimator)
+        apply_covariance_floor(base, A, self.preprocessor_)
         if self.random_state is not None and "random_state" in base.get_params():
             base.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
         param = _k_param(base)
@@ -237,6 +267,7 @@ class CustomerSegmenter(
                 base.set_params(**{param: self.n_segments})
             self.estimator_ = base.fit(Z)
             self.n_segments_ = self.n_segments
+            warn_if_degenerate(self.estimator_, Z, self.n_segments)
         labels = np.asarray(self.estimator_.predict(Z), dtype=np.int64)
         if labels.size and labels.min() < 0:
             raise ValueError(
@@ -272,9 +303,12 @@ class CustomerSegmenter(
             n_bootstrap=self.n_bootstrap,
             rng=rng,
             n_jobs=self.n_jobs,
+            stability_threshold=self.stability_threshold,
+            min_share=self.min_share,
             verbose=self.verbose,
         )
         self.n_segments_ = int(self.k_selection_.index[self.k_selection_["chosen"]][0])
+        warn_if_degenerate(model, Z, self.n_segments_, self.k_selection_)
         return model
 
     def _name_segments(self, table, labels, used):

@@ -198,8 +198,8 @@ def layout(report):
         blocks.append(("p", "The validation could not be computed (see above)."))
     else:
         present = _nonempty(validation.segments)
-        columns = ["name", "customers", "share", "stability", "stability_band",
-                   "verdict", "reasons"]  # fmt: skip
+        columns = ["name", "customers", "share", "stability", "stability_chance",
+                   "stability_band", "verdict", "reasons"]  # fmt: skip
         blocks += [
             ("p", f"Verdict: {validation.verdict}", "verdict"),
             ("ul", list(validation.reasons)),
