@@ -49,6 +49,7 @@ HEADERS = {
     "upper_bound": "Up to",
     "stability": "Stability (Jaccard)",
     "stability_band": "Stability band",
+    "stability_chance": "Stability by chance",
     "verdict": "Verdict",
     "reasons": "Why",
     "p_value": "p-value",
