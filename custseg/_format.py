@@ -55,6 +55,8 @@ HEADERS = {
     "p_value": "p-value",
     "p_adjusted": "p-value (adjusted)",
     "effect_size": "Effect size",
+    "effect_low": "95% interval from",
+    "effect_high": "95% interval to",
     "effect_measure": "Effect measure",
     "magnitude": "Magnitude",
     "separates": "Separates segments",

@@ -36,6 +36,7 @@ CSS = """
   text-align: right; vertical-align: top;}
 .custseg-page th {background: #f3f3f3;}
 .custseg-page td.text, .custseg-page th.text {text-align: left;}
+.custseg-page td.num {white-space: nowrap;}
 .custseg-page figure {margin: 10px 0 18px 0;}
 .custseg-page figcaption {color: #555; font-size: 12px; max-width: 700px;}
 .custseg-page img {max-width: 100%; height: auto;}
