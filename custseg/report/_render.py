@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 
 from custseg._evaluation import STABILITY_BANDS
@@ -155,12 +156,23 @@ def _holdout_blocks(report):
     holdout = report.holdout
     if holdout is None:
         return []
-    table = holdout["table"]
-    keep = ["segments", "spend effect", "bought_again effect", "stability", "verdict"]
+    table = holdout["table"].copy()
+    if {"spend effect_low", "spend effect_high"} <= set(table.columns):
+        # the effect's bootstrap interval, as one readable cell
+        table["spend interval"] = [
+            f"{lo:.2f} to {hi:.2f}" if np.isfinite(lo) and np.isfinite(hi) else ""
+            for lo, hi in zip(
+                table["spend effect_low"], table["spend effect_high"], strict=True
+            )
+        ]
+    keep = ["segments", "spend effect", "spend interval", "bought_again effect",
+            "versus_leader", "stability", "verdict"]  # fmt: skip
     frame = table[[c for c in keep if c in table]].rename(
         columns={
             "spend effect": "next-period spend (effect size)",
+            "spend interval": "next-period spend, 95% interval",
             "bought_again effect": "bought again (effect size)",
+            "versus_leader": "against the best",
         }
     )
     return [
