@@ -246,6 +246,7 @@ class CustomerSegmenter(
         A = table.values
         rng = check_random_state(self.random_state)
         self.preprocessor_ = LogRobustScaler(self.log_transform, scale=self.scale)
+        self.preprocessor_._names = [str(c) for c in table.columns]  # for warnings
         Z = self.preprocessor_.fit_transform(A)
         # 3 restarts: one k-means++ start lands in different local optima on
         # unclustered customer data, which the stability of k would measure
