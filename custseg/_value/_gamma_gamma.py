@@ -159,7 +159,7 @@ class GammaGammaModel(BaseEstimator):
         self.standard_errors_ = {
             n: float(v) for n, v in zip(names, errors, strict=True)
         }
-        self.log_likelihood_ = float(counts @ natural(params)[0])
+        self.log_likelihood_ = float(np.sum(counts * natural(params)[0]))
         self.n_customers_ = int(used.sum())
         self.n_excluded_ = int(x.size - used.sum())
         self.n_iter_ = n_iter
