@@ -61,7 +61,8 @@ def small_log():
 
 
 def test_hand_worked_monthly():
-    result = lifecycle_stages(small_log(), periods="M")
+    with pytest.warns(UserWarning, match="1 rows with a negative amount"):
+        result = lifecycle_stages(small_log(), periods="M")
     # a: Jan new, Feb repeat, Mar lapsed, Apr lapsed, May reactivated
     # b: Feb new, then lapsed; c: Mar new, Apr lapsed (a return is no purchase)
     expected = pd.DataFrame(
@@ -194,6 +195,7 @@ def test_transitions_between_two_quarters():
         result.transitions("1999Q1", after)
 
 
+@pytest.mark.filterwarnings("ignore:1 rows with a negative amount:UserWarning")
 class TestBadInput:
     def test_bad_periods(self):
         with pytest.raises(ValueError, match="periods"):
