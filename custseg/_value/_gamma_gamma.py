@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from custseg._sklearn_compat import Interval, fit_context
 from custseg._value._btyd_input import read_btyd_table
 from custseg._value._mle import compress_rows, fit_positive_params, standard_errors
+from custseg._warnings import warn
 
 __all__ = ["GammaGammaModel", "gamma_gamma_loglik"]
 
@@ -128,12 +128,10 @@ class GammaGammaModel(BaseEstimator):
         x, m = cols["frequency"], cols["monetary_value"]
         zero_spend = (x > 0) & (m <= 0)
         if zero_spend.any():
-            warnings.warn(
+            warn(
                 f"{int(zero_spend.sum())} customers with repeat purchases have "
                 "monetary_value 0 and are left out of the Gamma-Gamma fit (the "
-                "model needs positive spend); they are still predicted.",
-                UserWarning,
-                stacklevel=2,
+                "model needs positive spend); they are still predicted."
             )
         used = (x > 0) & (m > 0)
         if used.sum() < 2:

@@ -8,13 +8,13 @@ weighted by its count: on large tables this is what makes fitting fast.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
+
+from custseg._warnings import warn
 
 __all__ = ["compress_rows", "fit_positive_params", "standard_errors"]
 
@@ -90,11 +90,10 @@ def fit_positive_params(loglik, x0, weights, *, tol, max_iter, what):
             options={"gtol": tol, "ftol": 0.0, "maxiter": max_iter},
         )
     if not result.success and result.nit >= max_iter:
-        warnings.warn(
+        warn(
             f"{what} did not converge in {max_iter} iterations ({result.message}); "
             "increase max_iter or check the table.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     params = np.exp(result.x)
     return params, -float(result.fun) * n, int(result.nit)
