@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from custseg._rule_based import parse_rules
+from custseg._sklearn_compat import validate_params
 from custseg._tables import as_pandas_table
 
 __all__ = ["DEFAULT_VOCABULARY", "name_personas"]
@@ -185,6 +186,15 @@ def _describe(row, pct_row, features, profiles):
     return text.strip()
 
 
+@validate_params(
+    {
+        "profiles": "no_validation",  # a profiles table, checked inside
+        "X": "no_validation",
+        "features": ["array-like", None],
+        "vocabulary": [dict, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def name_personas(profiles, X=None, *, features=None, vocabulary=None):
     """Name each segment of a profile table after its behaviour.
 
