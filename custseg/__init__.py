@@ -25,14 +25,18 @@ from custseg._rule_based import (
     diagnose_rules,
     get_rule_preset,
     list_rule_presets,
+    segment_table,
 )
 from custseg._value import (
     BetaGeoModel,
+    CohortRetention,
     GammaGammaModel,
     LifecycleStages,
+    cohort_retention,
     lifecycle_stages,
 )
 from custseg.plotting import (
+    CohortDisplay,
     KSelectionDisplay,
     LorenzCurveDisplay,
     MigrationDisplay,
@@ -47,6 +51,8 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "BetaGeoModel",
+    "CohortDisplay",
+    "CohortRetention",
     "CustomerSegmenter",
     "GammaGammaModel",
     "KSelectionDisplay",
@@ -70,6 +76,7 @@ __all__ = [
     "UsageTiers",
     "ValidationReport",
     "calibration_holdout_split",
+    "cohort_retention",
     "compare_segmentations",
     "diagnose_rules",
     "get_rule_preset",
@@ -79,5 +86,6 @@ __all__ = [
     "rfm_table",
     "segment_migration",
     "segment_profiles",
+    "segment_table",
     "validate_segmentation",
 ]
