@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import ClusterMixin
 
-from custseg._tables import as_pandas_table, looks_like_id
+from custseg._tables import as_pandas_table, category_modes, looks_like_id
 
 __all__ = ["SegmenterMixin", "profile_features", "segment_profiles"]
 
@@ -85,10 +85,11 @@ def segment_profiles(
         Name of each segment, indexed by label.  Defaults to ``"segment <k>"``.
         Segments that have a name but no customer get a row with 0 customers.
     features : sequence of str, optional
-        Columns to describe by their median.  Default: every numeric (or
-        boolean) column whose name does not look like an identifier (``id``,
-        ``*_id``, ``CustomerID``), so a customer id kept as a column (a
-        polars table) is never profiled.  Segmenters pass the columns they
+        Columns to describe: numeric ones by their median, categorical ones
+        (text, category, boolean) by their most common level and its share.
+        Default: every column whose name does not look like an identifier
+        (``id``, ``*_id``, ``CustomerID``), so a customer id kept as a column
+        (a polars table) is never profiled.  Segmenters pass the columns they
         used, see :func:`profile_features`.
     monetary_col, frequency_col : str
         Columns used for the revenue share, orders and average order value
@@ -98,8 +99,10 @@ def segment_profiles(
     -------
     pandas.DataFrame
         Indexed by label (``segment``), with columns ``name``, ``customers``,
-        ``share`` (of customers), the median of each of ``features`` in
-        original units, and, when the columns exist, ``revenue_share``
+        ``share`` (of customers), the median of each numeric feature in
+        original units, ``<feature>`` (most common level) and
+        ``<feature>_share`` for each categorical feature, and, when the
+        columns exist, ``revenue_share``
         (share of the total of ``monetary_col``), ``orders`` (sum of
         ``frequency_col``) and ``avg_order_value`` (revenue / orders).
 
@@ -143,7 +146,10 @@ def segment_profiles(
     )
     if features is None:
         features = [
-            c for c in table.columns if _is_number(table[c]) and not looks_like_id(c)
+            c
+            for c in table.columns
+            if not looks_like_id(c)
+            and not pd.api.types.is_datetime64_any_dtype(table[c])
         ]
     features = [str(f) for f in features]
     missing = [f for f in features if f not in table.columns]
@@ -151,15 +157,21 @@ def segment_profiles(
         raise ValueError(
             f"features {missing} not found in X; its columns are {list(table.columns)}."
         )
-    text = [f for f in features if not _is_number(table[f])]
-    if text:
-        raise TypeError(f"features {text} are not numeric: a median needs numbers.")
+    text = [
+        f
+        for f in features
+        if not _is_number(table[f]) or pd.api.types.is_bool_dtype(table[f])
+    ]
+    features = [f for f in features if f not in text]
     wanted = list(dict.fromkeys([*features, monetary_col, frequency_col]))
     numeric = table[[c for c in wanted if c in table and _is_number(table[c])]]
     numeric = numeric.reset_index(drop=True)
     if features:
         medians = numeric[features].astype(float).groupby(labels).median()
         out = out.join(medians.reindex(index))
+    if text:
+        modes = category_modes(table, text, labels, n_segments).set_index(index)
+        out = out.join(modes)
     if monetary_col in numeric:
         revenue = (
             numeric[monetary_col].astype(float).groupby(labels).sum().reindex(index)

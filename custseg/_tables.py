@@ -13,6 +13,7 @@ import pandas as pd
 
 __all__ = [
     "as_pandas_table",
+    "category_modes",
     "check_numeric_columns",
     "feature_names_of",
     "looks_like_id",
@@ -157,3 +158,53 @@ def as_pandas_table(X, *, columns=None):
     if columns is None:
         columns = [f"x{i}" for i in range(array.shape[1])]
     return pd.DataFrame(array, columns=list(columns))
+
+
+def category_modes(table, columns, labels, n_segments):
+    """Most common level of each categorical column per segment, and its share.
+
+    A missing value counts as a level of its own, ``"(missing)"``; ties go to
+    the level that sorts first as text, so the result does not depend on the
+    row order.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The customer table.
+    columns : sequence of str
+        Its categorical columns.
+    labels : ndarray of int, shape (n_rows,)
+        Segment of each row.
+    n_segments : int
+        Number of segments (rows of the result; empty segments get NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by segment: ``<column>`` (the level, as text) and
+        ``<column>_share`` (share of the segment's customers at that level).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"country": ["UK", "UK", "FR", "DE", "DE", "DE"]})
+    >>> category_modes(table, ["country"], np.array([0, 0, 0, 1, 1, 1]), 2)
+      country  country_share
+    0      UK       0.666667
+    1      DE       1.000000
+    """
+    out = pd.DataFrame(index=pd.RangeIndex(n_segments))
+    for col in columns:
+        values = table[col].astype(object)
+        values = values.where(values.notna(), "(missing)").map(str).to_numpy()
+        counts = pd.crosstab(labels, values).reindex(range(n_segments), fill_value=0)
+        counts = counts.reindex(sorted(counts.columns), axis=1)
+        totals = counts.sum(axis=1).to_numpy()
+        best = counts.to_numpy().argmax(axis=1)  # first of the sorted levels on ties
+        top = counts.to_numpy()[np.arange(n_segments), best]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(totals > 0, top / totals, np.nan)
+        out[col] = np.where(totals > 0, counts.columns.to_numpy()[best], None)
+        out[f"{col}_share"] = share
+    return out

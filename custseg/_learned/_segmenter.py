@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -14,8 +14,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from custseg._base import SegmenterMixin, profile_features, segment_profiles
 from custseg._learned._k_selection import CRITERIA, search_n_segments
+from custseg._learned._mixed_types import (
+    make_preprocessor,
+    mixed_table,
+    select_mixed_features,
+)
 from custseg._learned._personas import name_personas
-from custseg._learned._preprocessing import LogRobustScaler, select_features
 from custseg._sklearn_compat import (
     HasMethods,
     Interval,
@@ -66,14 +70,19 @@ class CustomerSegmenter(
         max_segments`` (see ``k_selection_``); ``None`` keeps the clusterer's
         own setting.
     features : sequence of str, default=None
-        Columns to cluster on.  Default: ``recency``, ``frequency`` and
-        ``monetary`` when all are present, else every numeric column except
-        identifier-like ones (``id``, ``*_id``, ``CustomerID``).  The index
-        (customer ids) is never a feature.
+        Columns to cluster on, numeric or categorical (text, category,
+        boolean, 0/1: one-hot, each block scaled to weigh as one numeric
+        variable).  Default: ``recency``, ``frequency`` and ``monetary`` when
+        all are present, else every numeric non-identifier column; unused
+        non-numeric columns are named in a warning.  Never the index.
     log_transform : "auto" or bool, default="auto"
         ``log1p`` of skewed non-negative features (see :class:`LogRobustScaler`).
     scale : bool, default=True
         Robust scaling (median, interquartile range) after the log.
+    categorical_weight : float, default=1.0
+        Weight of a categorical feature relative to a numeric one.
+    currency : str, default=None
+        Currency in the persona descriptions (``"$"``, ``"EUR"``).
     min_segments, max_segments : int, default=2, 10
         Range of k searched when ``n_segments="auto"``.
     selection : str, default="vote"
@@ -109,8 +118,8 @@ class CustomerSegmenter(
     ----------
     estimator_ : estimator
         The fitted clusterer.
-    preprocessor_ : LogRobustScaler
-        The fitted preprocessing.
+    preprocessor_ : LogRobustScaler or MixedEncoder
+        The fitted preprocessing (``MixedEncoder`` with categorical features).
     n_segments_ : int
         Number of segments.
     labels_ : ndarray of int, shape (n_customers,)
@@ -159,6 +168,8 @@ class CustomerSegmenter(
         "features": ["array-like", None],
         "log_transform": [StrOptions({"auto"}), "boolean"],
         "scale": ["boolean"],
+        "categorical_weight": [Interval(Real, 0, None, closed="left")],
+        "currency": [str, None],
         "min_segments": [Interval(Integral, 2, None, closed="left")],
         "max_segments": [Interval(Integral, 2, None, closed="left")],
         "selection": [StrOptions({"vote", *CRITERIA})],
@@ -179,6 +190,8 @@ class CustomerSegmenter(
         features=None,
         log_transform="auto",
         scale=True,
+        categorical_weight=1.0,
+        currency=None,
         min_segments=2,
         max_segments=10,
         selection="vote",
@@ -195,6 +208,8 @@ class CustomerSegmenter(
         self.features = features
         self.log_transform = log_transform
         self.scale = scale
+        self.categorical_weight = categorical_weight
+        self.currency = currency
         self.min_segments = min_segments
         self.max_segments = max_segments
         self.selection = selection
@@ -215,10 +230,14 @@ class CustomerSegmenter(
             return validate_data(self, X, dtype=np.float64, reset=reset), None
         table = as_pandas_table(X)
         if reset:
-            features = select_features(table, self.features)
+            features = select_mixed_features(table, self.features)
         else:
             names = getattr(self, "feature_names_in_", None)
-            features = select_features(table, table.columns if names is None else names)
+            features = [str(c) for c in (table.columns if names is None else names)]
+            features = select_mixed_features(table, features)
+        if mixed_table(table[features]):  # the encoder checks the values
+            validate_data(self, table[features], skip_check_array=True, reset=reset)
+            return table[features], table
         return validate_data(
             self, table[features], dtype=np.float64, reset=reset
         ), table
@@ -241,7 +260,7 @@ class CustomerSegmenter(
         """
         A, table = self._validate_table(X, reset=True)
         rng = check_random_state(self.random_state)
-        self.preprocessor_ = LogRobustScaler(self.log_transform, scale=self.scale)
+        self.preprocessor_ = make_preprocessor(A, self)
         Z = self.preprocessor_.fit_transform(A)
         base = clone(KMeans() if self.estimator is None else self.estimator)
         if self.random_state is not None and "random_state" in base.get_params():
@@ -307,8 +326,9 @@ class CustomerSegmenter(
         names = [f"segment {i}" for i in range(self.n_segments_)]
         draft = segment_profiles(table, labels, names, features=columns)
         personas = name_personas(
-            draft, table[used], features=used, vocabulary=self.vocabulary
-        )
+            draft, table[used], features=used, vocabulary=self.vocabulary,
+            labels=labels, currency=self.currency,
+        )  # fmt: skip
         self._set_segments(table, labels, personas["name"], features=columns)
         self.profiles_["description"] = personas["description"]
         if "rule_segment" in personas:
@@ -400,7 +420,8 @@ class CustomerSegmenter(
         """
         check_is_fitted(self)
         # the width of the clusterer's output, read off one dummy row
-        n_out = self.estimator_.transform(np.zeros((1, self.n_features_in_))).shape[1]
+        width = getattr(self.estimator_, "n_features_in_", self.n_features_in_)
+        n_out = self.estimator_.transform(np.zeros((1, width))).shape[1]
         return np.asarray([f"customersegmenter{i}" for i in range(n_out)], dtype=object)
 
     @available_if(_estimator_has("transform"))

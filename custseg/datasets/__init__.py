@@ -1,6 +1,12 @@
 """Built-in synthetic data and loaders for public datasets read from local files."""
 
 from custseg.datasets._loaders import load_cdnow, load_online_retail
-from custseg.datasets._synthetic import PERSONAS, make_transactions
+from custseg.datasets._synthetic import ATTRIBUTES, PERSONAS, make_transactions
 
-__all__ = ["PERSONAS", "load_cdnow", "load_online_retail", "make_transactions"]
+__all__ = [
+    "ATTRIBUTES",
+    "PERSONAS",
+    "load_cdnow",
+    "load_online_retail",
+    "make_transactions",
+]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "custseg"
-SHARED = {"_base", "_tables", "_format", "_sklearn_compat"}
+SHARED = {"_base", "_tables", "_format", "_sklearn_compat", "_warnings", "_progress"}
 # each part may import the parts listed before it (and the shared modules)
 ORDER = [
     "datasets",
