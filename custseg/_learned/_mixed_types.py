@@ -12,8 +12,8 @@ same:
 - each categorical column (text, category, boolean, or a numeric column whose
   only values are 0 and 1) becomes a one-hot block, scaled so that the block's
   total variance equals the median variance of the scaled numeric columns
-  (1 when there is none), times ``categorical_weight``.  A categorical thus
-  counts as one variable whatever its number of levels; without the scaling a
+  (1 when there is none), times ``categorical_weight`` (default 0.35).  A
+  categorical thus weighs the same whatever its number of levels; without the scaling a
   0/1 flag scaled like a number (IQR 0, standard deviation 0.3) dominates
   every distance.
 
@@ -208,9 +208,15 @@ class MixedEncoder(TransformerMixin, BaseEstimator):
         ``log`` of :class:`~custseg.LogRobustScaler` for the numeric columns.
     scale : bool, default=True
         Robust scaling of the numeric columns.
-    categorical_weight : float, default=1.0
+    categorical_weight : float, default=0.35
         Weight of each categorical variable relative to a numeric one; 0
-        ignores the categories in the distances.
+        ignores the categories in the distances.  The default was chosen by
+        measuring the recovery of the planted personas of
+        ``make_transactions(attributes=True)``: weights 0.25 to 0.4 recover
+        them exactly and keep the labels when a noise attribute or a noise
+        0/1 flag is added; at 0.5 a 50/50 noise flag splits segments
+        (ARI 0.64 with the labels without it), at 1.0 the noisy planted
+        attributes themselves do (ARI 0.79 with the truth).
 
     Attributes
     ----------
@@ -236,10 +242,10 @@ class MixedEncoder(TransformerMixin, BaseEstimator):
     >>> enc.get_feature_names_out().tolist()
     ['age', 'channel=app', 'channel=web']
     >>> enc.transform(X).round(2)
-    array([[-1.  ,  0.  ,  1.22],
-           [-0.33,  1.22,  0.  ],
-           [ 0.33,  0.  ,  1.22],
-           [ 1.  ,  0.  ,  1.22]])
+    array([[-1.  ,  0.  ,  0.43],
+           [-0.33,  0.43,  0.  ],
+           [ 0.33,  0.  ,  0.43],
+           [ 1.  ,  0.  ,  0.43]])
     """
 
     _parameter_constraints = {
@@ -248,7 +254,7 @@ class MixedEncoder(TransformerMixin, BaseEstimator):
         "categorical_weight": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, log_transform="auto", *, scale=True, categorical_weight=1.0):
+    def __init__(self, log_transform="auto", *, scale=True, categorical_weight=0.35):
         self.log_transform = log_transform
         self.scale = scale
         self.categorical_weight = categorical_weight

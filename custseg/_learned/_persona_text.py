@@ -42,7 +42,9 @@ def _money(value, currency):
 
 
 def percent_text(share):
-    return f"{share:.0%}" if share >= 0.1 or share == 0 else f"{share:.1%}"
+    """A share as a percentage: "12%", "2.5%", "8%"."""
+    text = f"{share:.0%}" if share >= 0.1 or share == 0 else f"{share:.1%}"
+    return text.replace(".0%", "%")
 
 
 def _numeric_phrase(feature, value, word, currency):

@@ -79,8 +79,9 @@ class CustomerSegmenter(
         ``log1p`` of skewed non-negative features (see :class:`LogRobustScaler`).
     scale : bool, default=True
         Robust scaling (median, interquartile range) after the log.
-    categorical_weight : float, default=1.0
-        Weight of a categorical feature relative to a numeric one.
+    categorical_weight : float, default=0.35
+        Weight of a categorical feature relative to a numeric one, chosen
+        by measuring recovery on planted mixed data (see the user guide).
     currency : str, default=None
         Currency in the persona descriptions (``"$"``, ``"EUR"``).
     min_segments, max_segments : int, default=2, 10
@@ -190,7 +191,7 @@ class CustomerSegmenter(
         features=None,
         log_transform="auto",
         scale=True,
-        categorical_weight=1.0,
+        categorical_weight=0.35,
         currency=None,
         min_segments=2,
         max_segments=10,
