@@ -74,7 +74,7 @@ def test_auto_picks_the_true_k_on_mixed_data(planted):
     assert adjusted_rand_score(truth, seg.labels_) >= 0.9
 
 
-def test_each_categorical_block_weighs_as_the_chosen_share_of_a_numeric_variable(planted):
+def test_each_categorical_block_weighs_as_a_fixed_share_of_a_variable(planted):
     table, _ = planted
     seg = CustomerSegmenter(n_segments=3, features=PLANTED, random_state=0)
     seg.fit(table)
