@@ -11,6 +11,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import custseg
 from custseg import (
+    AttributeSegmenter,
     CustomerSegmenter,
     LogRobustScaler,
     QuantileSegmenter,
@@ -153,3 +154,12 @@ def test_every_public_name_has_a_numpydoc_examples_section():
         if "Examples\n--------\n>>> " not in doc:
             missing.append(name)
     assert missing == []
+
+
+# --- customer attributes ---------------------------------------------------------
+
+
+# Quantile bands of column 0 happen to recover the blobs of check_clustering.
+@parametrize_with_checks([AttributeSegmenter(columns=0, bins=3)])
+def test_attribute_segmenter_follows_sklearn_conventions(estimator, check):
+    check(estimator)
