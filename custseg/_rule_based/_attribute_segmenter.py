@@ -51,7 +51,8 @@ class AttributeSegmenter(SegmenterMixin, BaseEstimator):
     bins : int, sequence of float, dict or None, default=None
         Bands of the numeric columns: an int ``n`` gives ``n`` quantile bands
         learned in fit, a sequence gives the inner edges (``(30, 45, 60)``:
-        under 30, 30-45, 45-60, 60 and over); a dict gives either per column.
+        under 30, 30-45, 45-60, 60 and over), for every numeric column; a
+        dict gives either per column.
         ``None``: a numeric column is used by its distinct values (at most
         20, else pass ``bins``).
     min_share : float, default=0.0
@@ -175,14 +176,15 @@ class AttributeSegmenter(SegmenterMixin, BaseEstimator):
             numeric = pd.api.types.is_numeric_dtype(series) and not (
                 pd.api.types.is_bool_dtype(series)
             )
+            named = isinstance(self.bins, dict) and col in self.bins
+            if reset and named and not numeric:
+                raise TypeError(
+                    f"AttributeSegmenter: column {col!r} has bins but is not "
+                    f"numeric (dtype {series.dtype})."
+                )
             if reset and numeric and self._bins_of(col) is not None:
                 self.bin_edges_[col] = self._learn_edges(col, series)
             if col in self.bin_edges_:
-                if not numeric:
-                    raise TypeError(
-                        f"AttributeSegmenter: column {col!r} has bins but is not "
-                        f"numeric (dtype {series.dtype})."
-                    )
                 edges = self.bin_edges_[col]
                 values = series.to_numpy(dtype=np.float64, na_value=np.nan)
                 band = np.searchsorted(edges, values, side="right")
