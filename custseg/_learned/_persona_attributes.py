@@ -50,7 +50,7 @@ def _level_word(feature, level, kind, present):
         for prefix in ("is ", "has ", "uses "):
             stem = stem.removeprefix(prefix)
         stem = stem.removesuffix(" flag").strip().replace(" ", "-")
-        stem = stem.upper() if len(stem) <= 3 else stem
+        stem = stem.upper() if len(stem) <= 2 else stem  # uk -> UK
         return (stem if present else f"non-{stem}"), "adjective"
     text = _ABBREVIATIONS.get(str(level), str(level))
     if key in _GEOGRAPHIC:
@@ -72,13 +72,18 @@ def attribute_words(feature, kind, seg_shares, pop_shares):
             out.append(None)
             continue
         lift = shares - pop_shares.reindex(shares.index).fillna(0.0)
-        candidates = lift[(shares >= 0.5) & (lift >= ATTRIBUTE_LIFT)]
+        candidates = lift[(shares >= 0.5) & (lift >= ATTRIBUTE_LIFT - 1e-9)]
         if kind == "binary":
-            on = next((lv for lv in shares.index if lv in present_levels), None)
-            if on is None or abs(lift[on]) < ATTRIBUTE_LIFT:
-                out.append(None)
+            on = next((lv for lv in pop_shares.index if lv in present_levels), None)
+            seg_on = shares.get(on, 0.0) if on is not None else 0.0
+            pop_on = pop_shares.get(on, 0.0) if on is not None else 0.0
+            if seg_on >= 0.5 and seg_on - pop_on >= ATTRIBUTE_LIFT - 1e-9:
+                out.append(_level_word(feature, on, kind, True))
+            elif pop_on >= 0.5 and seg_on < 0.5 and pop_on - seg_on >= ATTRIBUTE_LIFT:
+                # the absence of what most customers have: "non-UK"
+                out.append(_level_word(feature, on, kind, False))
             else:
-                out.append(_level_word(feature, on, kind, lift[on] > 0))
+                out.append(None)
         elif not candidates.empty:
             level = candidates.sort_index().idxmax()
             out.append(_level_word(feature, level, kind, True))
