@@ -84,6 +84,24 @@ def is_categorical(series):
     return not pd.api.types.is_numeric_dtype(series)
 
 
+_NUMBER_TEXT = r"^\s*[-+]?[$£€¥]?\s*[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*%?\s*$"
+
+
+def _check_not_numbers_as_text(series, name, owner):
+    """A text column of amounts ("$12.50", "1,234") is a number gone wrong."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return
+    values = series.dropna().astype(str)
+    if values.size and values.str.match(_NUMBER_TEXT).all():
+        raise TypeError(
+            f"{owner}: column {name!r} holds numbers written as text (e.g. "
+            f"{values.iloc[0]!r}); convert it to a numeric dtype to use it as a "
+            "quantity, or to 'category' to use it as categories."
+        )
+
+
 def _check_not_date(table, columns):
     dates = [c for c in columns if pd.api.types.is_datetime64_any_dtype(table[c])]
     if dates:
@@ -140,6 +158,8 @@ def select_mixed_features(table, features=None, *, owner="CustomerSegmenter"):
     if features is None:
         if all(f in table for f in RFM):
             features = list(RFM)
+            # behaviour columns are quantities: text there is an error
+            check_numeric_columns(table, features, owner=owner)
         else:
             features = [
                 str(c)
@@ -174,6 +194,7 @@ def select_mixed_features(table, features=None, *, owner="CustomerSegmenter"):
         )
     _check_not_date(table, features)
     for f in features:
+        _check_not_numbers_as_text(table[f], f, owner)
         if pd.api.types.is_object_dtype(table[f]):
             numbers, total = _object_numbers(table[f])
             if 0 < numbers < total:

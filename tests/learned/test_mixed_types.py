@@ -154,6 +154,9 @@ def test_bad_mixed_input_is_named_and_missing_is_a_level(planted):
     mixed.iloc[0, mixed.columns.get_loc("channel")] = 3
     with pytest.raises(TypeError, match="'channel'.*mixes 1 numbers with"):
         CustomerSegmenter(features=PLANTED).fit(mixed)
+    money = table.assign(spend=table["monetary"].map("${:,.2f}".format))
+    with pytest.raises(TypeError, match="'spend' holds numbers written as text"):
+        CustomerSegmenter(features=[*RFM, "spend"]).fit(money)
     dates = table.assign(first=pd.Timestamp("2024-01-01"))
     with pytest.raises(TypeError, match=r"\['first'\] hold dates"):
         CustomerSegmenter(features=[*RFM, "first"]).fit(dates)
