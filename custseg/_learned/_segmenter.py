@@ -80,8 +80,7 @@ class CustomerSegmenter(
     scale : bool, default=True
         Robust scaling (median, interquartile range) after the log.
     categorical_weight : float, default=0.35
-        Weight of a categorical feature relative to a numeric one, chosen
-        by measuring recovery on planted mixed data (see the user guide).
+        Weight of a categorical feature relative to a numeric one (measured).
     currency : str, default=None
         Currency in the persona descriptions (``"$"``, ``"EUR"``).
     min_segments, max_segments : int, default=2, 10
