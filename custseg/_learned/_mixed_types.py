@@ -330,15 +330,16 @@ class MixedEncoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : DataFrame of shape (n_customers, n_features)
-            The same columns as in :meth:`fit`.
+        X : DataFrame or array of shape (n_customers, n_features)
+            The same columns as in :meth:`fit` (an array in their order).
 
         Returns
         -------
         ndarray of shape (n_customers, n_output_features)
         """
         check_is_fitted(self)
-        table = as_pandas_table(X)
+        # an array is read by position, in the columns seen in fit
+        table = as_pandas_table(X, columns=self.feature_names_in_)
         missing = [c for c in self.feature_names_in_ if c not in table]
         if missing:
             raise ValueError(f"MixedEncoder: column(s) {missing} not found in X.")

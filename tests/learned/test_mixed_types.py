@@ -205,3 +205,20 @@ def test_mall_customers_with_genre(mall_customers_path):
                 assert f"low{tail}" not in names[label]
                 assert f"high{tail}" not in names[label]
     assert checked >= 1
+
+
+def test_encoder_reads_an_array_by_position_and_plots_work(planted):
+    table, _ = planted
+    seg = CustomerSegmenter(n_segments=5, features=PLANTED, random_state=0).fit(table)
+    by_name = seg.preprocessor_.transform(table[PLANTED])
+    by_position = seg.preprocessor_.transform(table[PLANTED].to_numpy())
+    np.testing.assert_array_equal(by_name, by_position)
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from custseg import SegmentProfileDisplay, SilhouetteDisplay
+
+    display = SilhouetteDisplay.from_estimator(seg, table)
+    assert len(display.silhouette_values) == len(table)
+    SegmentProfileDisplay.from_estimator(seg)
