@@ -27,6 +27,12 @@ from custseg._rule_based import (
     get_rule_preset,
     list_rule_presets,
 )
+from custseg._value import (
+    BetaGeoModel,
+    GammaGammaModel,
+    LifecycleStages,
+    lifecycle_stages,
+)
 from custseg.plotting import (
     KSelectionDisplay,
     LorenzCurveDisplay,
@@ -42,8 +48,11 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AttributeSegmenter",
+    "BetaGeoModel",
     "CustomerSegmenter",
+    "GammaGammaModel",
     "KSelectionDisplay",
+    "LifecycleStages",
     "LogRobustScaler",
     "LorenzCurveDisplay",
     "MigrationDisplay",
@@ -66,6 +75,7 @@ __all__ = [
     "compare_segmentations",
     "diagnose_rules",
     "get_rule_preset",
+    "lifecycle_stages",
     "list_rule_presets",
     "name_personas",
     "rfm_table",

@@ -1,34 +1,37 @@
-"""The segmenter protocol shared by every segmentation in custseg.
+"""The segmenter contract shared by every segmentation in custseg.
 
 Every segmentation, rule-based or learned, is an estimator on the customer
-table with ``fit(X)``, integer ``labels_``, ``predict(X)``, readable
-``segment_names_`` indexed by label, and ``profiles_``: one row per segment.
-:func:`segment_profiles` computes that table, so every segmenter (and the
-validation report) describes segments the same way.
+table.  :class:`SegmenterMixin` owns the public ``fit`` / ``predict`` /
+``fit_predict`` (a template method): they read and check the customer table
+once, through :func:`read_customer_table`, and call the segmenter's
+``_fit_segments(table)`` / ``_predict_segments(table)``.  Every segmenter
+therefore has the same fitted attributes (``labels_``, ``n_segments_``,
+``segment_names_``, ``profiles_``, ``feature_names_in_``, ``n_features_in_``)
+and the same input policy.  :func:`segment_profiles` describes the segments.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from sklearn.base import ClusterMixin
+from sklearn.utils.validation import check_is_fitted
 
-from custseg._tables import as_pandas_table, category_modes, looks_like_id
+from custseg._sklearn_compat import fit_context
+from custseg._tables import (
+    align_labels,
+    as_pandas_table,
+    category_modes,
+    column_as_float,
+    is_numeric_column,
+    looks_like_id,
+    read_customer_table,
+    reset_fitted_attributes,
+)
 
-__all__ = ["SegmenterMixin", "profile_features", "segment_profiles"]
-
-
-def _is_number(series):
-    """Numeric or boolean dtype, or an object column of numbers."""
-    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        return True
-    if pd.api.types.is_object_dtype(series):
-        try:
-            series.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError):
-            return False
-        return True
-    return False
+__all__ = ["Segments", "SegmenterMixin", "profile_features", "segment_profiles"]
 
 
 def profile_features(X, used, *, monetary_col="monetary", frequency_col="frequency"):
@@ -59,9 +62,19 @@ def profile_features(X, used, *, monetary_col="monetary", frequency_col="frequen
     table = as_pandas_table(X)
     columns = [str(c) for c in used]
     for extra in (frequency_col, monetary_col):
-        if extra in table and extra not in columns and _is_number(table[extra]):
+        if extra in table and extra not in columns and is_numeric_column(table[extra]):
             columns.append(extra)
     return columns
+
+
+def _as_floats(table, column):
+    # missing values are left out of a median; infinite ones are kept
+    return pd.Series(column_as_float(table[column], column, "segment_profiles: "))
+
+
+def _medians(table, features, labels, index):
+    frame = pd.DataFrame({f: _as_floats(table, f) for f in features})
+    return frame.groupby(labels).median().reindex(index)
 
 
 def segment_profiles(
@@ -72,39 +85,61 @@ def segment_profiles(
     features=None,
     monetary_col="monetary",
     frequency_col="frequency",
+    value=None,
 ):
     """Describe each segment of a customer table.
 
     Parameters
     ----------
     X : DataFrame or array-like of shape (n_customers, n_features)
-        The customer table in original units (pandas, polars or numpy).
+        The customer table in original units (pandas, polars, a lazy frame
+        or numpy).
     labels : array-like of int, shape (n_customers,)
-        Segment label of each customer, ``0 .. n_segments - 1``.
+        Segment label of each customer, integers ``>= 0``.  A pandas Series
+        is aligned with ``X`` by index (customer id) when ``X`` is indexed by
+        the same customers, else taken in row order like an array.
     segment_names : array-like of str, optional
         Name of each segment, indexed by label.  Defaults to ``"segment <k>"``.
         Segments that have a name but no customer get a row with 0 customers.
     features : sequence of str, optional
         Columns to describe: numeric ones by their median, categorical ones
         (text, category, boolean) by their most common level and its share.
-        Default: every column whose name does not look like an identifier
-        (``id``, ``*_id``, ``CustomerID``), so a customer id kept as a column
-        (a polars table) is never profiled.  Segmenters pass the columns they
-        used, see :func:`profile_features`.
+        Default: every column except dates and those whose name looks like an
+        identifier (``id``, ``*_id``, ``CustomerID``), so a customer id kept
+        as a column (a polars table) is never profiled.  Segmenters pass the
+        columns they used, see :func:`profile_features`.
     monetary_col, frequency_col : str
         Columns used for the revenue share, orders and average order value
-        columns, when they are present in ``X``.
+        columns, when they are present (and numeric) in ``X``.
+    value : fitted BetaGeoModel or DataFrame, optional
+        Adds the expected future of each segment: a fitted
+        :class:`~custseg.BetaGeoModel` is evaluated on ``X`` (which must then
+        hold the BTYD columns); a DataFrame from its ``value_table`` must
+        align with ``X`` row for row.  See ``BetaGeoModel.segment_value``.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by label (``segment``), with columns ``name``, ``customers``,
-        ``share`` (of customers), the median of each numeric feature in
-        original units, ``<feature>`` (most common level) and
-        ``<feature>_share`` for each categorical feature, and, when the
-        columns exist, ``revenue_share``
-        (share of the total of ``monetary_col``), ``orders`` (sum of
-        ``frequency_col``) and ``avg_order_value`` (revenue / orders).
+        Indexed by label (``segment``): one row per named segment and per
+        label present, with columns ``name``, ``customers``, ``share`` (of
+        customers), the median of each numeric feature in original units,
+        ``<feature>`` (most common level) and ``<feature>_share`` for each
+        categorical feature, and, when the columns exist, ``revenue_share`` (share of the total of
+        ``monetary_col``), ``orders`` (sum of ``frequency_col``) and
+        ``avg_order_value`` (revenue / orders).
+        With ``value``: ``expected_purchases`` and ``expected_value`` (sums
+        over the segment's customers) with their ``*_median`` per customer,
+        ``expected_value_share``, ``expected_alive`` (sum of the
+        probabilities alive: the expected number of active customers) and
+        ``probability_alive_median``.
+
+    Raises
+    ------
+    ValueError
+        Labels that are missing, negative or not whole numbers, a labels
+        Series indexed by other customers, or more labels than names.
+    TypeError
+        Labels that are text.
 
     Examples
     --------
@@ -118,29 +153,26 @@ def segment_profiles(
     1        high          2    0.5      80.0           0.8             13.333333
     """
     table = as_pandas_table(X)
-    labels = np.asarray(labels)
-    if labels.shape[0] != len(table):
-        raise ValueError(
-            f"labels has {labels.shape[0]} entries but X has {len(table)} rows."
-        )
-    n_segments = int(labels.max()) + 1 if labels.size else 0
+    labels = align_labels(labels, table, what="labels")
+    present, counts = np.unique(labels, return_counts=True)
     if segment_names is not None:
-        n_segments = max(n_segments, len(segment_names))
         names = [str(name) for name in segment_names]
+        if present.size and present[-1] >= len(names):
+            raise ValueError(
+                f"labels has the label {int(present[-1])} but segment_names has "
+                f"only {len(names)} name(s) (labels 0..{len(names) - 1})."
+            )
+        index = pd.RangeIndex(len(names), name="segment")
     else:
-        names = [f"segment {k}" for k in range(n_segments)]
-    index = pd.RangeIndex(n_segments, name="segment")
-    counts = (
-        np.bincount(labels.astype(np.int64), minlength=n_segments)
-        if labels.size
-        else np.zeros(n_segments, dtype=np.int64)
-    )
-    total = counts.sum()
+        index = pd.Index(present, name="segment")
+        names = [f"segment {k}" for k in present]
+    counts = pd.Series(counts, index=present).reindex(index, fill_value=0)
+    total = int(counts.sum())
     out = pd.DataFrame(
         {
             "name": names,
-            "customers": counts.astype(np.int64),
-            "share": counts / total if total else np.zeros(n_segments),
+            "customers": counts.to_numpy(dtype=np.int64),
+            "share": counts.to_numpy() / total if total else np.zeros(len(index)),
         },
         index=index,
     )
@@ -160,30 +192,32 @@ def segment_profiles(
     text = [
         f
         for f in features
-        if not _is_number(table[f]) or pd.api.types.is_bool_dtype(table[f])
+        if not is_numeric_column(table[f]) or pd.api.types.is_bool_dtype(table[f])
     ]
     features = [f for f in features if f not in text]
-    wanted = list(dict.fromkeys([*features, monetary_col, frequency_col]))
-    numeric = table[[c for c in wanted if c in table and _is_number(table[c])]]
-    numeric = numeric.reset_index(drop=True)
     if features:
-        medians = numeric[features].astype(float).groupby(labels).median()
-        out = out.join(medians.reindex(index))
+        out = out.join(_medians(table, features, labels, index))
     if text:
-        modes = category_modes(table, text, labels, n_segments).set_index(index)
-        out = out.join(modes)
+        modes = category_modes(table, text, labels, list(index))
+        out = out.join(modes.set_axis(index))
+    numeric = [
+        c for c in (monetary_col, frequency_col)
+        if c in table.columns and is_numeric_column(table[c])
+    ]  # fmt: skip
     if monetary_col in numeric:
-        revenue = (
-            numeric[monetary_col].astype(float).groupby(labels).sum().reindex(index)
-        )
-        grand_total = float(numeric[monetary_col].sum())
+        money = _as_floats(table, monetary_col)
+        # shares of the total without overflow: scale by the largest amount
+        scale = float(money.abs().max()) if len(money) else 0.0
+        scaled = money / scale if np.isfinite(scale) and scale > 0 else money
+        revenue = scaled.groupby(labels).sum().reindex(index)
+        grand_total = float(scaled.sum())
         out["revenue_share"] = (
             (revenue / grand_total).fillna(0.0) if grand_total else np.nan
         )
+        revenue = money.groupby(labels).sum().reindex(index)
         if frequency_col in numeric:
             orders = (
-                numeric[frequency_col]
-                .astype(float)
+                _as_floats(table, frequency_col)
                 .groupby(labels)
                 .sum()
                 .reindex(index)
@@ -194,19 +228,106 @@ def segment_profiles(
                 if np.allclose(orders, orders.round())
                 else orders
             )
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 out["avg_order_value"] = revenue.fillna(0.0) / orders.replace(0, np.nan)
+    if value is not None:
+        out = out.join(_value_by_segment(value, X, table, labels, index))
     return out
 
 
-class SegmenterMixin(ClusterMixin):
-    """Mixin for segmenters: the shared fitted attributes and ``fit_predict``.
+def _value_by_segment(value, X, table, labels, index):
+    """Sum and median per segment of a value model's per-customer forecast."""
+    # duck-typed so this shared module never imports the value models
+    per_customer = value.value_table(X) if hasattr(value, "value_table") else value
+    per_customer = as_pandas_table(per_customer)
+    if isinstance(X, pd.DataFrame) and not per_customer.index.equals(table.index):
+        missing = int((~table.index.isin(per_customer.index)).sum())
+        if missing or not table.index.is_unique:
+            raise ValueError(
+                f"value has no row for {missing} customers of X (matched by index)."
+            )
+        per_customer = per_customer.loc[table.index]
+    if len(per_customer) != len(table):
+        raise ValueError(f"value has {len(per_customer)} rows but X has {len(table)}.")
+    groups = per_customer.reset_index(drop=True).groupby(labels)
+    out = pd.DataFrame(index=index)
+    for column in ("expected_purchases", "expected_value"):
+        if column in per_customer:
+            out[column] = groups[column].sum().reindex(index).fillna(0.0)
+            out[f"{column}_median"] = groups[column].median().reindex(index)
+            if column == "expected_value":
+                total = out[column].sum()
+                out["expected_value_share"] = out[column] / total if total else np.nan
+    if "probability_alive" in per_customer:
+        alive = groups["probability_alive"]
+        out["expected_alive"] = alive.sum().reindex(index).fillna(0.0)
+        out["probability_alive_median"] = alive.median().reindex(index)
+    return out
 
-    Subclasses call :meth:`_set_segments` at the end of ``fit`` with the
-    customer table in original units, the integer labels and the segment
-    names.  It sets ``labels_``, ``segment_names_`` and ``profiles_``;
-    ``profile_kwargs`` (``features=``, ``monetary_col=``, ...) go to
-    :func:`segment_profiles`.
+
+@dataclass
+class Segments:
+    """What ``_fit_segments`` returns; :class:`SegmenterMixin` builds the rest.
+
+    Attributes
+    ----------
+    labels : array-like of int
+        Segment of each fitted customer.
+    names : sequence of str
+        Name of each segment, indexed by label (sets ``n_segments_``).
+    descriptions : sequence of str, optional
+        One line per segment, the ``description`` column of ``profiles_``.
+    profile : dict
+        Keyword arguments of :func:`segment_profiles` (``features=``,
+        ``monetary_col=``, ``frequency_col=``).
+    extra : dict
+        Columns appended at the end of ``profiles_``.
+    """
+
+    labels: np.ndarray
+    names: list
+    descriptions: list | None = None
+    profile: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+
+def _fit_segmenter(estimator, X, y=None):
+    reset_fitted_attributes(estimator)
+    table = read_customer_table(estimator, X, reset=True)
+    result = estimator._fit_segments(table)
+    if not isinstance(result, Segments):
+        result = Segments(*result)
+    estimator._set_segments(
+        table.frame,
+        result.labels,
+        result.names,
+        descriptions=result.descriptions,
+        extra=result.extra,
+        **result.profile,
+    )
+    return estimator
+
+
+class SegmenterMixin(ClusterMixin):
+    """Mixin for segmenters: public ``fit`` / ``predict`` over two hooks.
+
+    ``fit(X)`` validates the parameters, deletes every fitted attribute,
+    reads ``X`` once (:func:`read_customer_table`) and calls
+    ``_fit_segments(table)``, which returns ``(labels, segment_names)`` or a
+    ``Segments`` (with descriptions and profile settings); it then sets
+    ``labels_``, ``n_segments_``, ``segment_names_``, ``profiles_`` (columns
+    ``name``, ``description``, ``customers``, ``share``, the medians, then the
+    revenue columns), ``feature_names_in_`` (tables) and ``n_features_in_``.
+    ``predict(X)`` checks that the segmenter is fitted, reads ``X`` the same
+    way and returns ``_predict_segments(table)`` as an int64 array.
+
+    Subclasses implement ``_input_columns(frame, named=...)`` (the names of the columns
+    they read, default all), ``_fit_segments(table)`` and
+    ``_predict_segments(table)``; ``_array_columns(n_features)`` may name the
+    columns of an array input (default ``x0, x1, ...``).  The ``table`` a
+    hook receives has ``values`` (the columns read, as checked floats),
+    ``columns`` (their names), ``frame`` (the whole table in original units,
+    a pandas DataFrame) and ``named`` (False for an array).
 
     Examples
     --------
@@ -214,25 +335,97 @@ class SegmenterMixin(ClusterMixin):
     >>> from sklearn.base import BaseEstimator
     >>> from custseg import SegmenterMixin
     >>> class SignSegmenter(SegmenterMixin, BaseEstimator):
-    ...     def fit(self, X, y=None):
-    ...         labels = self.predict(X)
-    ...         return self._set_segments(X, labels, ["negative", "positive"])
-    ...     def predict(self, X):
-    ...         return (np.asarray(X)[:, 0] > 0).astype(int)
+    ...     def _fit_segments(self, table):
+    ...         return self._predict_segments(table), ["negative", "positive"]
+    ...     def _predict_segments(self, table):
+    ...         return (table.values[:, 0] > 0).astype(int)
     >>> seg = SignSegmenter().fit(np.array([[-1.0], [2.0], [3.0]]))
     >>> seg.segment_names_[seg.labels_].tolist()
     ['negative', 'positive', 'positive']
     >>> seg.profiles_
-                 name  customers     share   x0
+                 name description  customers     share   x0
     segment
-    0        negative          1  0.333333 -1.0
-    1        positive          2  0.666667  2.5
+    0        negative                      1  0.333333 -1.0
+    1        positive                      2  0.666667  2.5
     """
 
-    def _set_segments(self, X, labels, segment_names, **profile_kwargs):
+    _parameter_constraints: dict = {}
+    #: ``fit`` validates nested estimators' parameters when False
+    _skip_nested_validation = True
+
+    def _input_columns(self, frame, *, named):
+        return list(frame.columns)
+
+    def _array_columns(self, n_features):
+        return None
+
+    def fit(self, X, y=None):
+        """Read the customer table once, learn the segments and describe them.
+
+        Parameters
+        ----------
+        X : DataFrame, lazy frame or array-like of shape (n_customers, n_features)
+            The customer table (pandas indexed by customer id, polars, a lazy
+            frame such as :func:`custseg.rfm_table` returns, or numpy).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self
+        """
+        fit = fit_context(prefer_skip_nested_validation=self._skip_nested_validation)
+        return fit(_fit_segmenter)(self, X, y)
+
+    def predict(self, X):
+        """Segment of each customer in ``X``, with what ``fit`` learned.
+
+        Parameters
+        ----------
+        X : DataFrame, lazy frame or array-like of shape (n_customers, n_features)
+            Read like in :meth:`fit`: the same columns by name, or an array
+            of the same width by position.
+
+        Returns
+        -------
+        ndarray of int64 of shape (n_customers,)
+        """
+        check_is_fitted(self)
+        table = read_customer_table(self, X, reset=False)
+        return np.asarray(self._predict_segments(table), dtype=np.int64)
+
+    def fit_predict(self, X, y=None, **kwargs):
+        """Fit, then return ``labels_``.
+
+        Parameters
+        ----------
+        X : DataFrame, lazy frame or array-like of shape (n_customers, n_features)
+        y : None
+            Ignored.
+        **kwargs : dict
+            Passed to :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of int64 of shape (n_customers,)
+        """
+        return self.fit(X, **kwargs).labels_
+
+    def _set_segments(
+        self, X, labels, segment_names, *, descriptions=None, extra=None, **profile
+    ):
+        """Set ``labels_``, ``n_segments_``, ``segment_names_`` and ``profiles_``.
+
+        Also usable by a subclass that writes its own ``fit``.
+        """
         self.labels_ = np.asarray(labels, dtype=np.int64)
         self.segment_names_ = np.asarray([str(n) for n in segment_names], dtype=object)
-        self.profiles_ = segment_profiles(
-            X, self.labels_, self.segment_names_, **profile_kwargs
-        )
+        self.n_segments_ = int(self.segment_names_.size)
+        profiles = segment_profiles(X, self.labels_, self.segment_names_, **profile)
+        if descriptions is None:
+            descriptions = [""] * self.n_segments_
+        profiles.insert(1, "description", [str(d) for d in descriptions])
+        for name, column in (extra or {}).items():
+            profiles[name] = column
+        self.profiles_ = profiles
         return self

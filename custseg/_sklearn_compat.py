@@ -26,6 +26,7 @@ __all__ = [
     "StrOptions",
     "fit_context",
     "transform_output_container",
+    "transform_output_setting",
     "validate_parameter_constraints",
     "validate_params",
 ]
@@ -53,9 +54,7 @@ def transform_output_container(estimator, data, X, columns):
     -------
     ndarray, pandas.DataFrame or polars.DataFrame
     """
-    config = getattr(estimator, "_sklearn_output_config", {}).get("transform")
-    if config is None:
-        config = sklearn.get_config()["transform_output"]
+    config = transform_output_setting(estimator)
     if config == "pandas":
         index = X.index if isinstance(X, pd.DataFrame) else None
         return pd.DataFrame(data, index=index, columns=list(columns))
@@ -64,3 +63,14 @@ def transform_output_container(estimator, data, X, columns):
 
         return pl.DataFrame(np.asarray(data), schema=list(columns), orient="row")
     return data
+
+
+def transform_output_setting(estimator):
+    """The ``set_output(transform=...)`` in force: "default", "pandas" or "polars".
+
+    The estimator's own setting wins over the global ``transform_output``.
+    """
+    config = getattr(estimator, "_sklearn_output_config", {}).get("transform")
+    if config is None:
+        config = sklearn.get_config()["transform_output"]
+    return config

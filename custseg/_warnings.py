@@ -12,7 +12,12 @@ import os
 import sys
 import warnings
 
+import sklearn
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# scikit-learn's decorators (``_fit_context``, ``validate_params``) wrap custseg's
+# fit methods and public functions: their ``wrapper`` frames are not user code
+_SKLEARN_DIR = os.path.dirname(os.path.abspath(sklearn.__file__))
 
 
 def find_stack_level():
@@ -34,7 +39,11 @@ def find_stack_level():
     level = 1
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(_PACKAGE_DIR + os.sep):
+        decorator = (
+            filename.startswith(_SKLEARN_DIR + os.sep)
+            and frame.f_code.co_name == "wrapper"
+        )
+        if not filename.startswith(_PACKAGE_DIR + os.sep) and not decorator:
             return level
         frame = frame.f_back
         level += 1

@@ -9,41 +9,30 @@ the holdout period that follows, for the customers known at the cutoff.
 
 from __future__ import annotations
 
-import warnings
-
+import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
 
 from custseg._aggregation._log_checks import (
-    check_columns_present,
+    apply_policies,
     day_number,
     ordinal_to_timestamp,
 )
-from custseg._aggregation._pandas_engine import day_ordinals
-from custseg._aggregation._rfm import rfm_table
+from custseg._aggregation._narwhals_engine import from_native
+from custseg._aggregation._rfm import aggregate, check_settings
+from custseg._aggregation._schema import LogColumns, open_log
 
 __all__ = ["calibration_holdout_split"]
 
 
-def _as_pandas_log(transactions):
-    if isinstance(transactions, pd.DataFrame):
-        return transactions
-    if hasattr(transactions, "to_pandas"):  # polars, pyarrow
-        return transactions.to_pandas()
-    raise TypeError(
-        "transactions must be a pandas or polars DataFrame (or pyarrow Table), "
-        f"got {type(transactions).__name__}."
-    )
-
-
-def _day_ordinals_of(log, date_col):
-    """Day ordinals and missing mask, read like :func:`custseg.rfm_table` reads them."""
-    try:
-        return day_ordinals(log[date_col], date_col)
-    except TypeError as exc:
-        raise TypeError(
-            f"date_col={date_col!r} cannot be read as dates: {exc}"
-        ) from exc
+def _as_pandas(table, customer_col):
+    """A (small) customer table as pandas indexed by customer id, sorted."""
+    if isinstance(table, pd.DataFrame):
+        return table
+    frame = from_native(table)
+    if isinstance(frame, nw.LazyFrame):
+        frame = frame.collect()
+    return frame.sort(customer_col).to_pandas().set_index(customer_col)
 
 
 def calibration_holdout_split(
@@ -61,15 +50,19 @@ def calibration_holdout_split(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame, polars.DataFrame or pyarrow.Table
-        The transaction log; never modified.
+    transactions : DataFrame
+        The transaction log, on any engine :func:`custseg.rfm_table` accepts;
+        never modified.  Both periods are aggregated on that engine, with
+        the same ``returns`` and ``missing`` policies (same warnings, same
+        errors; the holdout's messages start with "Holdout period").
     cutoff : date-like
         Last day of the calibration period (included, whole day).
     customer_col, date_col, amount_col, order_col : str
         Column names, as in :func:`custseg.rfm_table`.
     holdout_end : date-like, optional
-        Last day of the holdout period (included).  Default: the last day in
-        the log.  Later transactions are excluded with a warning.
+        Last day of the holdout period (included).  Default: the last
+        transaction day kept by the policies.  Later transactions are
+        excluded with a warning.
     **rfm_kwargs
         Passed to :func:`custseg.rfm_table` (e.g. ``extra_features``).
 
@@ -78,13 +71,19 @@ def calibration_holdout_split(
     features : pandas.DataFrame
         :func:`custseg.rfm_table` of the calibration transactions with
         ``reference_date=cutoff``: one row per customer who bought on or
-        before the cutoff.
+        before the cutoff, indexed by customer id (whatever the engine: the
+        customer tables are small and collected).  Undated rows are counted
+        by the ``missing`` policy here, never taken as holdout rows.
     outcomes : pandas.DataFrame
-        Same index as ``features``.  Columns: ``spend`` (net total amount in
-        the holdout period), ``orders`` (distinct ``order_col`` values, else
-        rows, as ``frequency``) and ``bought_again`` (``orders > 0``).
-        Customers whose first purchase falls after the cutoff are not
-        included: they are unknown at the cutoff.
+        Same index as ``features``.  Columns: ``spend`` (the holdout
+        period's classic ``monetary``: net of returns under
+        ``returns="net"``), ``orders`` (its ``frequency``: distinct
+        ``order_col`` values, else rows; returns are not orders) and
+        ``bought_again`` (``orders > 0``).  A customer whose holdout rows are
+        only returns has spend 0 and 0 orders (counted in a warning), as
+        ``rfm_table`` leaves such customers out.  Customers whose first
+        purchase falls after the cutoff are not included: they are unknown
+        at the cutoff.
 
     Examples
     --------
@@ -98,69 +97,105 @@ def calibration_holdout_split(
     >>> len(features) == len(outcomes), bool(outcomes["bought_again"].mean() > 0)
     (True, True)
     """
-    log = _as_pandas_log(transactions)
-    check_columns_present(
-        log.columns,
+    if "reference_date" in rfm_kwargs:
+        raise TypeError("reference_date is the cutoff here; pass cutoff only.")
+    settings = check_settings(
         {
             "customer_col": customer_col,
             "date_col": date_col,
             "amount_col": amount_col,
             "order_col": order_col,
+            **rfm_kwargs,
         },
+        "calibration_holdout_split",
     )
-    if "reference_date" in rfm_kwargs:
-        raise TypeError("reference_date is the cutoff here; pass cutoff only.")
     cutoff_day = day_number(cutoff, name="cutoff")
-    days, missing_date = _day_ordinals_of(log, date_col)
-    dated = ~missing_date
-    if holdout_end is None:
-        end_day = int(days[dated].max()) if dated.any() else cutoff_day
-    else:
-        end_day = day_number(holdout_end, name="holdout_end")
     cutoff_date = ordinal_to_timestamp(cutoff_day).date()
-    end_date = ordinal_to_timestamp(end_day).date()
-    if end_day <= cutoff_day:
-        raise ValueError(
-            f"holdout_end ({end_date}) must be after the cutoff ({cutoff_date})."
-        )
-    before = dated & (days <= cutoff_day)
-    if not before.any():
-        first = ordinal_to_timestamp(days[dated].min()).date() if dated.any() else None
-        raise ValueError(
-            f"No transaction on or before the cutoff {cutoff_date}: the "
-            f"log starts on {first}."
-        )
-    later = dated & (days > end_day)
-    if later.any():
-        warnings.warn(
-            f"{int(later.sum())} transactions after holdout_end ({end_date}) "
-            "were excluded.",
-            UserWarning,
-            stacklevel=2,
-        )
-    # rows without a date go to the calibration call, where rfm_table's
-    # `missing` policy counts them (or raises): they never count as holdout
-    calibration = before | missing_date
-    features = rfm_table(
-        log[calibration],
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        reference_date=cutoff,
-        **rfm_kwargs,
+    columns = LogColumns.from_params(settings)
+    log = open_log(transactions, columns, attributes=settings["attributes"] or ())
+    policies = dict(missing=settings["missing"], returns=settings["returns"])
+
+    # the holdout first: its end defaults to the log's last kept day, and an
+    # error in it (an infinite amount, say) is found before any work is done
+    holdout_end_day = None
+    if holdout_end is not None:
+        holdout_end_day = day_number(holdout_end, name="holdout_end")
+        if holdout_end_day <= cutoff_day:
+            raise ValueError(
+                f"holdout_end ({ordinal_to_timestamp(holdout_end_day).date()}) "
+                f"must be after the cutoff ({cutoff_date})."
+            )
+    holdout = log.restrict(after_day=cutoff_day)
+    audit, end_day = holdout.audit(
+        reference_day=holdout_end_day, returns=settings["returns"]
     )
-    holdout = log[~calibration & ~later]
-    grouped = holdout.groupby(customer_col, sort=False)
-    spend = grouped[amount_col].sum()
-    orders = grouped[order_col].nunique() if order_col else grouped.size()
+    if end_day is None:
+        # no kept transaction after the cutoff, and no holdout_end given
+        raise ValueError(
+            f"The log has no transaction after the cutoff {cutoff_date} (once "
+            "the missing-value and returns policies apply), so the holdout "
+            "period is empty: holdout_end (by default the last transaction "
+            "day) must be after the cutoff. Choose an earlier cutoff or pass "
+            "holdout_end."
+        )
+    end_date = ordinal_to_timestamp(end_day).date()
+    apply_policies(
+        audit,
+        columns=columns,
+        **policies,
+        reference_day=end_day,
+        part=f"Holdout period ({cutoff_date} to {end_date}): ",
+        reference_name=f"holdout_end ({end_date})",
+        allow_empty=True,
+    )
+
+    # the calibration period: rfm_table as of the cutoff; undated rows stay
+    # here, where the missing-value policy counts them (or raises)
+    calibration = log.restrict(through_day=cutoff_day)
+    calibration_audit, _ = calibration.audit(
+        reference_day=cutoff_day, returns=settings["returns"]
+    )
+    if calibration_audit.rows == 0:
+        raise ValueError(
+            f"No transaction on or before the cutoff {cutoff_date}: every "
+            "dated transaction is after it."
+        )
+    apply_policies(calibration_audit, columns=columns, **policies)
+    settings["reference_date"] = cutoff_date
+    features = _as_pandas(
+        aggregate(calibration, calibration_audit, settings, reference_day=cutoff_day),
+        customer_col,
+    )
+
     index = features.index
+    spend = pd.Series(0.0, index=index)
+    orders = pd.Series(0, index=index, dtype=np.int64)
+    if audit.kept:
+        later = _as_pandas(
+            aggregate(
+                holdout,
+                audit,
+                {**settings, **_OUTCOME_SETTINGS, "reference_date": end_date},
+                reference_day=end_day,
+                part="Holdout period: ",
+            ),
+            customer_col,
+        )
+        later = later[later.index.isin(index)]
+        spend[later.index] = later["monetary"].to_numpy(dtype=float)
+        orders[later.index] = later["frequency"].to_numpy(dtype=np.int64)
     outcomes = pd.DataFrame(
-        {
-            "spend": spend.reindex(index).fillna(0.0).astype(float).to_numpy(),
-            "orders": orders.reindex(index).fillna(0).astype(np.int64).to_numpy(),
-        },
-        index=index,
+        {"spend": spend.to_numpy(), "orders": orders.to_numpy()}, index=index
     )
     outcomes["bought_again"] = outcomes["orders"] > 0
     return features, outcomes
+
+
+# the holdout outcomes are the classic total and order count of the period
+_OUTCOME_SETTINGS = {
+    "definition": "classic",
+    "monetary": "sum",
+    "extra_features": None,
+    "include_first_transaction": False,
+    "attributes": None,
+}

@@ -9,10 +9,11 @@ whatever the engine.
 from __future__ import annotations
 
 import difflib
-import warnings
 from dataclasses import dataclass
 
 import pandas as pd
+
+from custseg._warnings import warn
 
 __all__ = [
     "LogAudit",
@@ -95,36 +96,59 @@ class LogAudit:
 
 
 def apply_policies(
-    audit, *, columns, missing, returns, reference_day=None, stacklevel=3
+    audit,
+    *,
+    columns,
+    missing,
+    returns,
+    reference_day=None,
+    part="",
+    reference_name="the reference date",
+    allow_empty=False,
 ):
     """Raise or warn, according to the policies, about what ``audit`` counts.
 
     Parameters
     ----------
     audit : LogAudit
-    columns : dict
-        ``{"customer": name, "date": name, "amount": name, "order": name or None}``.
+    columns : LogColumns
     missing : {"drop", "raise"}
     returns : {"net", "ignore", "raise"}
     reference_day : int, optional
         Day ordinal of a reference date given by the caller, named in the
         error when every transaction is dated after it.
+    part : str
+        Which part of the log was audited (e.g. "Holdout period: "), put
+        before every message.
+    reference_name : str
+        What the reference date is called in the messages.
+    allow_empty : bool
+        Whether a part with no transaction left is fine (a holdout period
+        in which nobody bought) instead of an error.
     """
+    columns = columns.by_role()
+    if allow_empty and audit.rows == 0:
+        return
     if audit.rows == 0:
-        raise ValueError("The transaction log is empty: there is no row to aggregate.")
+        raise ValueError(
+            part + "The transaction log is empty: there is no row to aggregate."
+        )
     if audit.unparseable_date:
         raise ValueError(
-            f"date column {columns['date']!r} has {audit.unparseable_date} values "
+            part
+            + f"date column {columns['date']!r} has {audit.unparseable_date} values "
             "that are not ISO-8601 dates; parse or drop them before aggregating."
         )
     if audit.infinite_amount:
         raise ValueError(
-            f"amount column {columns['amount']!r} has {audit.infinite_amount} infinite "
+            part
+            + f"amount column {columns['amount']!r} has {audit.infinite_amount} infinite "
             "values; replace or drop them before aggregating."
         )
     if audit.amount_overflow:
         raise ValueError(
-            f"amount column {columns['amount']!r} has values so large that their "
+            part
+            + f"amount column {columns['amount']!r} has values so large that their "
             "total overflows float64 (beyond 1.8e308); rescale the amounts (for "
             "example to thousands) before aggregating."
         )
@@ -142,62 +166,62 @@ def apply_policies(
         )
         if missing == "raise":
             raise ValueError(
-                f"The transaction log has rows with missing values: {detail}."
+                part + f"The transaction log has rows with missing values: {detail}."
             )
-        warnings.warn(
-            f"Dropped rows with missing values: {detail}. Pass missing='raise' to "
-            "get an error instead.",
-            UserWarning,
-            stacklevel=stacklevel,
+        warn(
+            part
+            + f"Dropped rows with missing values: {detail}. Pass missing='raise' to "
+            "get an error instead."
         )
     if audit.negative_amount:
         col = columns["amount"]
         if returns == "raise":
             raise ValueError(
-                f"amount column {col!r} has {audit.negative_amount} negative values "
+                part
+                + f"amount column {col!r} has {audit.negative_amount} negative values "
                 "(returns); pass returns='net' or returns='ignore' to handle them."
             )
         if returns == "ignore":
-            warnings.warn(
-                f"Ignored {audit.negative_amount} rows with a negative amount in column "
-                f"{col!r} (returns='ignore').",
-                UserWarning,
-                stacklevel=stacklevel,
+            warn(
+                part
+                + f"Ignored {audit.negative_amount} rows with a negative amount in column "
+                f"{col!r} (returns='ignore')."
             )
         else:
-            warnings.warn(
-                f"{audit.negative_amount} rows with a negative amount in column {col!r} "
+            warn(
+                part
+                + f"{audit.negative_amount} rows with a negative amount in column {col!r} "
                 "were treated as returns: subtracted from the monetary value, not "
-                "counted as orders or purchase dates (returns='net').",
-                UserWarning,
-                stacklevel=stacklevel,
+                "counted as orders or purchase dates (returns='net')."
             )
-    if audit.kept == 0 and audit.after_reference and reference_day is not None:
+    if (
+        audit.kept == 0
+        and audit.after_reference
+        and reference_day is not None
+        and not allow_empty
+    ):
         raise ValueError(
-            f"reference_date {ordinal_to_timestamp(reference_day):%Y-%m-%d} is "
+            part + f"reference_date {ordinal_to_timestamp(reference_day):%Y-%m-%d} is "
             f"before every transaction: all {audit.after_reference} transactions "
             "left after the missing-value and returns policies are dated after it."
         )
     if audit.after_reference:
-        warnings.warn(
-            f"Excluded {audit.after_reference} transactions dated after the reference "
-            "date.",
-            UserWarning,
-            stacklevel=stacklevel,
+        warn(
+            part + f"Excluded {audit.after_reference} transactions dated after "
+            f"{reference_name}."
         )
-    if audit.kept == 0:
+    if audit.kept == 0 and not allow_empty:
         raise ValueError(
-            "No transaction is left to aggregate once missing values, returns and "
+            part
+            + "No transaction is left to aggregate once missing values, returns and "
             "transactions after the reference date are excluded."
         )
 
 
-def warn_returns_only(count, stacklevel=3):
+def warn_returns_only(count, part=""):
     """Warn that customers whose only rows are returns are left out."""
     if count:
-        warnings.warn(
-            f"{count} customers have only returns (negative amounts) and no purchase; "
-            "they are not in the customer table.",
-            UserWarning,
-            stacklevel=stacklevel,
+        warn(
+            part + f"{count} customers have only returns (negative amounts) and "
+            "no purchase; they are not in the customer table."
         )

@@ -13,18 +13,25 @@ warnings need.
 
 from __future__ import annotations
 
+import copy
 import math
+import warnings
 
 import narwhals.stable.v2 as nw
 
+from custseg._aggregation._attributes import (
+    attribute_column,
+    attribute_values,
+    count_rows,
+)
 from custseg._aggregation._log_checks import (
     EPOCH_ORDINAL,
     LogAudit,
     check_columns_present,
 )
+from custseg._aggregation._schema import AGG
 
 __all__ = [
-    "AGG",
     "NarwhalsLog",
     "aggregate_customers",
     "audit_log",
@@ -34,21 +41,6 @@ __all__ = [
     "to_native_output",
 ]
 
-# Internal column names of the prepared log and of the per-customer aggregates.
-AGG = {
-    "customer": "__cs_customer",
-    "order": "__cs_order",
-    "day": "__cs_day",
-    "amount": "__cs_amount",
-    "period": "__cs_period",
-    "last": "__cs_last",
-    "first": "__cs_first",
-    "n": "__cs_n",
-    "total": "__cs_total",
-    "first_total": "__cs_first_total",
-    "active": "__cs_active",
-    "returned": "__cs_returned",
-}
 _C, _O, _DAY, _A = AGG["customer"], AGG["order"], AGG["day"], AGG["amount"]
 _BAD_DATE = "__cs_bad_date"
 _MISS = {
@@ -64,12 +56,35 @@ def from_native(obj):
     if isinstance(obj, (nw.DataFrame, nw.LazyFrame)):
         return obj
     try:
+        if type(obj).__module__.startswith("dask"):
+            return _from_dask(obj)
         return nw.from_native(obj)
     except TypeError as exc:
         raise TypeError(
             "transactions must be a DataFrame (pandas, polars, pyarrow, DuckDB, Dask "
             f"or Spark), got {type(obj).__module__}.{type(obj).__name__}."
         ) from exc
+
+
+_DASK_PLUGIN_NOTICE = "Dask support is moving out of Narwhals"
+
+
+def _from_dask(obj):
+    """Wrap a Dask frame, without narwhals' notice about its Dask plugin.
+
+    narwhals announces, once per Dask frame it wraps, that its Dask support
+    moves to the ``narwhals-dask`` package.  The notice is addressed to
+    narwhals' users, not to custseg's: it says nothing about the data, and
+    once ``narwhals-dask`` is installed narwhals uses it and stays silent
+    (see the scaling guide).  It is silenced here, around the one call that
+    raises it; rfm_table never runs in custseg's worker threads, where
+    ``catch_warnings`` would not be safe.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=_DASK_PLUGIN_NOTICE, category=FutureWarning
+        )
+        return nw.from_native(obj)
 
 
 def log_columns(frame):
@@ -124,13 +139,15 @@ def _date_expr(schema, date_col, implementation=None):
     )
 
 
-def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
+def prepare_log(frame, columns, attributes=()):
     """Select the log's columns under internal names, with missing-value flags.
 
     Returns a narwhals frame with the customer id, the day ordinal, the amount
-    (float), the order id when given, and one boolean column per missing-value
-    kind.
+    (float), the order id when given, one boolean column per missing-value
+    kind, and the attributes (categoricals as strings).
     """
+    customer_col, date_col, amount_col = columns.customer, columns.date, columns.amount
+    order_col = columns.order
     schema = frame.collect_schema()
     amount_dtype = schema[amount_col]
     if isinstance(amount_dtype, nw.Boolean) or not amount_dtype.is_numeric():
@@ -145,7 +162,7 @@ def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
             expr = expr | nw.col(col).is_nan()
         return expr
 
-    columns = [
+    selected = [
         nw.col(customer_col).alias(_C),
         day_ordinal(date, frame.implementation).alias(_DAY),
         nw.col(amount_col).cast(nw.Float64).alias(_A),
@@ -157,13 +174,18 @@ def prepare_log(frame, *, customer_col, date_col, amount_col, order_col=None):
         (~nw.col(date_col).is_null() & date.is_null()).alias(_BAD_DATE),
     ]
     if order_col is not None:
-        columns += [
+        selected += [
             nw.col(order_col).alias(_O),
             missing(order_col).alias(_MISS["order"]),
         ]
     else:
-        columns.append(nw.lit(False).alias(_MISS["order"]))
-    return frame.select(columns)
+        selected.append(nw.lit(False).alias(_MISS["order"]))
+    for i, name in enumerate(attributes):
+        expr = nw.col(name)
+        if isinstance(schema[name], (nw.Categorical, nw.Enum)):
+            expr = expr.cast(nw.String)
+        selected.append(expr.alias(attribute_column(i)))
+    return frame.select(selected)
 
 
 def _valid():
@@ -182,6 +204,11 @@ def _count(expr):
 def audit_log(prepared, *, reference_day, returns):
     """Count the log's rows by problem and find the reference day.
 
+    One query, collected once.  Under ``returns="net"`` it also counts the
+    customers whose kept rows are all returns (they are left out of the
+    table): the rows are first summed per customer, so this count costs no
+    second aggregation of the log.
+
     Returns
     -------
     audit : LogAudit
@@ -190,26 +217,53 @@ def audit_log(prepared, *, reference_day, returns):
     """
     valid = _valid()
     keep = valid & (nw.col(_A) >= 0) if returns == "ignore" else valid
-    exprs = [
-        nw.len().alias("rows"),
-        _count(nw.col(_MISS["customer"])).alias("missing_customer"),
-        _count(nw.col(_MISS["date"])).alias("missing_date"),
-        _count(nw.col(_MISS["amount"])).alias("missing_amount"),
-        _count(nw.col(_MISS["order"])).alias("missing_order"),
-        _count(valid & (nw.col(_A) < 0)).alias("negative_amount"),
-        _count(valid & (nw.col(_A).abs() == float("inf"))).alias("infinite_amount"),
-        nw.when(valid).then(nw.col(_A).abs()).sum().alias("abs_total"),
-        _count(nw.col(_BAD_DATE)).alias("unparseable_date"),
-        nw.when(keep).then(nw.col(_DAY)).max().alias("max_day"),
-    ]
+    flags = {
+        "rows": nw.lit(1),
+        "missing_customer": nw.col(_MISS["customer"]),
+        "missing_date": nw.col(_MISS["date"]),
+        "missing_amount": nw.col(_MISS["amount"]),
+        "missing_order": nw.col(_MISS["order"]),
+        "negative_amount": valid & (nw.col(_A) < 0),
+        "infinite_amount": valid & (nw.col(_A).abs() == float("inf")),
+        "unparseable_date": nw.col(_BAD_DATE),
+    }
+    in_range = keep
     if reference_day is not None:
-        exprs += [
-            _count(keep & (nw.col(_DAY) > reference_day)).alias("after_reference"),
-            _count(keep & (nw.col(_DAY) <= reference_day)).alias("kept"),
-        ]
+        in_range = keep & (nw.col(_DAY) <= reference_day)
+        flags["after_reference"] = keep & (nw.col(_DAY) > reference_day)
+    flags["kept"] = in_range
+    sums = {name: expr.cast(nw.Int64) for name, expr in flags.items()}
+    sums["abs_total"] = nw.when(valid).then(nw.col(_A).abs())
+    rows = prepared.select(
+        nw.col(_C),
+        *[expr.alias(name) for name, expr in sums.items()],
+        nw.when(keep).then(nw.col(_DAY)).alias("max_day"),
+    )
+    totals = [nw.col(name).sum() for name in sums] + [nw.col("max_day").max()]
+    if returns == "net":
+        # the flags need the amount: computed on the prepared rows
+        per_customer = (
+            prepared.select(
+                nw.col(_C),
+                *[expr.alias(name) for name, expr in sums.items()],
+                nw.when(keep).then(nw.col(_DAY)).alias("max_day"),
+                (in_range & (nw.col(_A) >= 0)).cast(nw.Int64).alias("__cs_bought"),
+                (in_range & (nw.col(_A) < 0)).cast(nw.Int64).alias("__cs_returned"),
+            )
+            .group_by(_C)
+            .agg(
+                *[nw.col(name).sum() for name in sums],
+                nw.col("max_day").max(),
+                nw.col("__cs_bought").sum(),
+                nw.col("__cs_returned").sum(),
+            )
+        )
+        only_returns = (nw.col("__cs_bought") == 0) & (nw.col("__cs_returned") > 0)
+        row = per_customer.select(
+            *totals, _count(only_returns).alias("returns_only_customers")
+        )
     else:
-        exprs.append(_count(keep).alias("kept"))
-    row = prepared.select(exprs)
+        row = rows.select(*totals)
     if isinstance(row, nw.LazyFrame):
         row = row.collect()
     values = {k: (v[0] if v else None) for k, v in row.to_dict(as_series=False).items()}
@@ -311,34 +365,31 @@ def aggregate_customers(
 
 
 class NarwhalsLog:
-    """A transaction log on any narwhals engine, ready to audit and aggregate."""
+    """A transaction log on any narwhals engine, ready to audit and aggregate.
 
-    def __init__(self, native, *, customer_col, date_col, amount_col, order_col=None):
+    Implements :class:`custseg._aggregation._schema.TransactionLog`.
+    """
+
+    def __init__(self, native, columns, *, attributes=()):
         frame = from_native(native)
         check_columns_present(
             log_columns(frame),
             {
-                "customer_col": customer_col,
-                "date_col": date_col,
-                "amount_col": amount_col,
-                "order_col": order_col,
+                **columns.as_params(),
+                **{f"attributes[{i}]": a for i, a in enumerate(attributes)},
             },
         )
-        self.date_col, self.amount_col = date_col, amount_col
-        self.has_order = order_col is not None
+        self.columns = columns
+        # Dask: the customer table gets as many partitions as the log, so
+        # work mapped over it (predict) spreads like work over the log
+        self.partitions = getattr(native, "npartitions", None)
         # an eager frame is planned lazily (polars optimises the whole plan,
         # instead of materialising every step) and collected at the end
         self.eager = isinstance(frame, nw.DataFrame)
         if self.eager:
             frame = frame.lazy()
         try:
-            self.prepared = prepare_log(
-                frame,
-                customer_col=customer_col,
-                date_col=date_col,
-                amount_col=amount_col,
-                order_col=order_col,
-            )
+            self.prepared = prepare_log(frame, columns, attributes)
         except TypeError:
             raise  # our own dtype errors, naming the column
         except Exception as exc:  # some engines parse dates while planning
@@ -347,9 +398,24 @@ class NarwhalsLog:
     def _engine_error(self, exc):
         return ValueError(
             f"Could not read the transaction log (check the date column "
-            f"{self.date_col!r} for values that are not ISO-8601 dates, and the "
-            f"amount column {self.amount_col!r}): {type(exc).__name__}: {exc}"
+            f"{self.columns.date!r} for values that are not ISO-8601 dates, and "
+            f"the amount column {self.columns.amount!r}): "
+            f"{type(exc).__name__}: {exc}"
         )
+
+    def restrict(self, *, after_day=None, through_day=None):
+        """The rows dated in ``(after_day, through_day]`` (see ``TransactionLog``)."""
+        undated = nw.col(_MISS["date"]) | nw.col(_BAD_DATE)
+        keep = nw.lit(True)
+        if through_day is not None:
+            # undated and unparseable rows stay, for the policies to count
+            keep = keep & (undated | (nw.col(_DAY) <= through_day))
+        if after_day is not None:
+            keep = keep & ~undated & (nw.col(_DAY) > after_day)
+        part = copy.copy(self)
+        part.prepared = self.prepared.filter(keep)
+        part._returns_only = None
+        return part
 
     def audit(self, *, reference_day, returns):
         """See :func:`audit_log`; engine errors become a ``ValueError``.
@@ -360,40 +426,57 @@ class NarwhalsLog:
         naming the columns.
         """
         try:
-            return audit_log(
+            audit, day = audit_log(
                 self.prepared, reference_day=reference_day, returns=returns
             )
         except Exception as exc:  # engines raise their own errors
             raise self._engine_error(exc) from exc
+        # the aggregation as of that day reuses the count of returns-only
+        # customers instead of aggregating the log a second time
+        self._returns_only = (day, returns, audit.returns_only_customers)
+        return audit, day
 
     def aggregate_customers(self, *, reference_day, returns, net_returns, **kwargs):
         """Per-customer aggregates and the number of returns-only customers."""
         kept = kept_rows(self.prepared, reference_day=reference_day, returns=returns)
         customers, returns_only = aggregate_customers(
-            kept, has_order=self.has_order, net_returns=net_returns, **kwargs
+            kept,
+            has_order=self.columns.order is not None,
+            net_returns=net_returns,
+            **kwargs,
         )
-        n_returns_only = 0 if returns_only is None else count_rows(returns_only)
+        known = getattr(self, "_returns_only", None)
+        if returns_only is None:
+            n_returns_only = 0
+        elif known is not None and known[:2] == (reference_day, returns):
+            n_returns_only = known[2]
+        else:
+            n_returns_only = count_rows(returns_only)
         return customers, n_returns_only
 
+    def customer_attributes(self, names, *, reference_day, returns, rule):
+        """One value per customer and attribute (see ``attribute_values``)."""
+        kept = kept_rows(self.prepared, reference_day=reference_day, returns=returns)
+        if returns == "net":
+            kept = kept.filter(nw.col(_A) >= 0)
+        return attribute_values(kept, names, rule=rule)
 
-def count_rows(frame):
-    """Number of rows of a narwhals frame (collects a lazy one)."""
-    out = frame.select(nw.len().alias("n"))
-    if isinstance(out, nw.LazyFrame):
-        out = out.collect()
-    return int(out.item(0, "n"))
 
-
-def to_native_output(result, *, customer_col, eager):
+def to_native_output(result, *, customer_col, eager, partitions=None):
     """Return the customer table in the caller's container.
 
     pandas gets the customer id as a sorted index; other eager frames are
-    sorted by customer; lazy frames are returned lazy, unsorted.
+    sorted by customer; lazy frames are returned lazy, unsorted.  A Dask
+    table is split into ``partitions`` partitions (narwhals' group-by
+    gathers it into one).
     """
     result = result.rename({_C: customer_col})
     if isinstance(result, nw.LazyFrame):
         if not eager:
-            return nw.to_native(result)
+            native = nw.to_native(result)
+            if partitions and result.implementation.is_dask():
+                native = native.repartition(npartitions=partitions)
+            return native
         result = result.collect()
     result = result.sort(customer_col)
     native = nw.to_native(result)

@@ -10,15 +10,18 @@ identical results.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
+from custseg._aggregation._attributes import attribute_column, attribute_values
 from custseg._aggregation._log_checks import (
     EPOCH_ORDINAL,
     LogAudit,
     check_columns_present,
 )
-from custseg._aggregation._narwhals_engine import AGG
+from custseg._aggregation._schema import AGG
 
 __all__ = ["PandasLog", "day_ordinals"]
 
@@ -56,7 +59,15 @@ def day_ordinals(series, name):
             series = series.dt.tz_localize(None)
     values = np.asarray(series.to_numpy())
     if values.dtype.kind != "M":
-        values = pd.to_datetime(series).to_numpy()
+        # pandas 2 parses strings with several UTC offsets into an object column
+        # of aware timestamps instead of raising, as pandas 3 does.
+        try:
+            values = pd.to_datetime(series).to_numpy()
+        except (ValueError, TypeError) as exc:
+            raise ValueError(
+                f"date column {name!r} cannot be read as one datetime column ({exc});"
+                " convert it to one time zone (or to naive timestamps) first."
+            ) from exc
     missing = np.isnat(values)
     days = values.astype("datetime64[D]").view(np.int64) + EPOCH_ORDINAL
     # day ordinals fit in 32 bits; half the memory traffic in the group-bys
@@ -74,44 +85,72 @@ def _amounts(series, name):
 
 
 class PandasLog:
-    """A pandas transaction log as integer codes and numpy arrays."""
+    """A pandas transaction log as integer codes and numpy arrays.
+
+    Implements :class:`custseg._aggregation._schema.TransactionLog`.
+    """
 
     eager = True
 
-    def __init__(self, frame, *, customer_col, date_col, amount_col, order_col=None):
+    def __init__(self, frame, columns, *, attributes=()):
         check_columns_present(
             frame.columns,
             {
-                "customer_col": customer_col,
-                "date_col": date_col,
-                "amount_col": amount_col,
-                "order_col": order_col,
+                **columns.as_params(),
+                **{f"attributes[{i}]": a for i, a in enumerate(attributes)},
             },
         )
+        used = {*columns.by_role().values(), *attributes}
         duplicated = sorted(
-            {str(c) for c in frame.columns[frame.columns.duplicated()]}
-            & {customer_col, date_col, amount_col, order_col}
+            {str(c) for c in frame.columns[frame.columns.duplicated()]} & used
         )
         if duplicated:
             raise ValueError(
                 f"The transactions have several columns named {duplicated}; "
                 "rename them so that each column name is unique."
             )
-        self.days, self.missing_date = day_ordinals(frame[date_col], date_col)
-        self.amounts, self.missing_amount = _amounts(frame[amount_col], amount_col)
+        self.columns = columns
+        self.days, self.missing_date = day_ordinals(frame[columns.date], columns.date)
+        self.amounts, self.missing_amount = _amounts(
+            frame[columns.amount], columns.amount
+        )
         self.codes, self.customers = _factorize(
-            frame[customer_col], customer_col, "customer id"
+            frame[columns.customer], columns.customer, "customer id"
         )
         self.order_codes = None
-        if order_col is not None:
-            self.order_codes, _ = _factorize(frame[order_col], order_col, "order id")
+        if columns.order is not None:
+            self.order_codes, _ = _factorize(
+                frame[columns.order], columns.order, "order id"
+            )
+        # read only, never modified: the caller's columns
+        self.attributes = {name: frame[name] for name in attributes}
         self.n_rows = len(frame)
+        self._set_missing()
+
+    def _set_missing(self):
         self.any_missing = bool(
             self.missing_date.any()
             or self.missing_amount.any()
             or (self.codes < 0).any()
             or (self.order_codes is not None and (self.order_codes < 0).any())
         )
+
+    def restrict(self, *, after_day=None, through_day=None):
+        """The rows dated in ``(after_day, through_day]`` (see ``TransactionLog``)."""
+        mask = np.ones(self.n_rows, dtype=bool)
+        if through_day is not None:
+            mask &= self.missing_date | (self.days <= through_day)
+        if after_day is not None:
+            mask &= ~self.missing_date & (self.days > after_day)
+        part = copy.copy(self)
+        for name in ("days", "missing_date", "amounts", "missing_amount", "codes"):
+            setattr(part, name, getattr(self, name)[mask])
+        if self.order_codes is not None:
+            part.order_codes = self.order_codes[mask]
+        part.attributes = {k: v[mask] for k, v in self.attributes.items()}
+        part.n_rows = int(np.count_nonzero(mask))
+        part._set_missing()
+        return part
 
     def _valid(self):
         if not self.any_missing:
@@ -126,6 +165,28 @@ class PandasLog:
         if returns == "ignore":
             keep &= ~(self.amounts < 0)
         return keep
+
+    def _purchases(self, reference_day, returns, net_returns):
+        """Rows kept by the policies, and those among them that are purchases."""
+        keep = self._keep(returns) & (self.days <= reference_day)
+        purchase = keep & (self.amounts >= 0) if net_returns else keep
+        return keep, purchase
+
+    def customer_attributes(self, names, *, reference_day, returns, rule):
+        """One value per customer and attribute (see ``attribute_values``)."""
+        _, purchase = self._purchases(reference_day, returns, returns == "net")
+        codes = self.codes[purchase]
+        rows = pd.DataFrame(
+            {
+                AGG["customer"]: self.customers.take(codes),
+                AGG["day"]: self.days[purchase],
+                **{
+                    attribute_column(i): self.attributes[name].to_numpy()[purchase]
+                    for i, name in enumerate(names)
+                },
+            }
+        )
+        return attribute_values(rows, names, rule=rule)
 
     def audit(self, *, reference_day, returns):
         """Count rows by problem; the reference day defaults to the latest kept day."""
@@ -170,8 +231,7 @@ class PandasLog:
         active_days=False,
     ):
         """Per-customer aggregates (columns ``AGG[...]``) as a pandas DataFrame."""
-        keep = self._keep(returns) & (self.days <= reference_day)
-        purchase = keep & (self.amounts >= 0) if net_returns else keep
+        keep, purchase = self._purchases(reference_day, returns, net_returns)
         everything = bool(purchase.all())
         codes = self.codes if everything else self.codes[purchase]
         days = self.days if everything else self.days[purchase]
@@ -268,13 +328,17 @@ def _factorize(series, name="customer_id", what="customer id"):
     numpy_int = isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu"
     values = series.to_numpy() if numpy_int else None
     if values is not None and values.size:
-        low, high = int(values.min()), int(values.max())
-        span = high - low + 1
+        low = values.min()
+        span = int(values.max()) - int(low) + 1
         if span <= 2 * values.size + 1024:
             # the offset is the code; offsets no row uses are customers with
-            # no order, which the aggregation leaves out
-            codes = values.astype(np.int64, copy=False) - low
-            return codes, pd.Index(np.arange(low, high + 1), dtype=series.dtype)
+            # no order, which the aggregation leaves out.  The subtraction
+            # stays in the column's own dtype (no overflow: every value is at
+            # least the smallest), so ids near 2**63 or above it (uint64)
+            # never pass through float or a wider Python int
+            codes = (values - low).astype(np.int64, copy=False)
+            uniques = np.arange(span, dtype=values.dtype) + low
+            return codes, pd.Index(uniques, dtype=series.dtype)
     try:
         codes, uniques = pd.factorize(series)
     except TypeError as exc:

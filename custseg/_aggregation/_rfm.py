@@ -6,24 +6,28 @@ is the same aggregation as the first step of a scikit-learn Pipeline.
 
 from __future__ import annotations
 
-from numbers import Real
-
 import narwhals.stable.v2 as nw
-import pandas as pd
 
 from custseg._aggregation import _narwhals_engine as _dataframe
-from custseg._aggregation import _pandas_engine as _aggregate_numpy
 from custseg._aggregation._log_checks import (
     apply_policies,
     day_number,
     warn_returns_only,
 )
-from custseg._aggregation._narwhals_engine import AGG
-from custseg._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
+from custseg._aggregation._schema import (
+    AGG,
+    AGGREGATION_CONSTRAINTS,
+    AGGREGATION_DEFAULTS,
+    LogColumns,
+    open_log,
+)
+from custseg._sklearn_compat import validate_parameter_constraints
+from custseg._warnings import warn
 
 __all__ = [
     "EXTRA_FEATURES",
-    "RFM_CONSTRAINTS",
+    "aggregate",
+    "check_settings",
     "feature_names",
     "latest_transaction_day",
     "rfm_table",
@@ -36,19 +40,9 @@ EXTRA_FEATURES = (
     "mean_days_between_orders",
 )
 
-RFM_CONSTRAINTS = {
-    "customer_col": [str],
-    "date_col": [str],
-    "amount_col": [str],
-    "order_col": [str, None],
-    "reference_date": "no_validation",  # checked by day_number
-    "definition": [StrOptions({"classic", "btyd"})],
-    "monetary": [StrOptions({"sum", "mean"})],
-    "extra_features": [list, tuple, StrOptions({"all"}), None],
-    "period": [StrOptions({"D", "W"})],
-    "time_scaler": [Interval(Real, 0, None, closed="neither")],
-    "returns": [StrOptions({"net", "ignore", "raise"})],
-    "missing": [StrOptions({"drop", "raise"})],
+_RULE_WORDS = {
+    "last": "the value on each customer's last purchase day",
+    "mode": "each customer's most frequent value",
 }
 
 
@@ -67,25 +61,75 @@ def _extra_features(extra_features, definition):
     return tuple(f for f in EXTRA_FEATURES if f in extra_features)
 
 
-def feature_names(definition, monetary="sum", extra_features=None):
-    """Names of the feature columns :func:`rfm_table` returns."""
+def feature_names(settings):
+    """Names of the columns :func:`rfm_table` returns for ``settings``."""
+    definition = settings.get("definition", "classic")
     if definition == "btyd":
-        return ["frequency", "recency", "T", "monetary_value"]
-    return [
-        "recency",
-        "frequency",
-        "monetary",
-        *_extra_features(extra_features, definition),
-    ]
+        if settings.get("include_first_transaction"):
+            names = ["frequency", "recency", "monetary_value"]
+        else:
+            names = ["frequency", "recency", "T", "monetary_value"]
+    else:
+        extras = _extra_features(settings.get("extra_features"), definition)
+        names = ["recency", "frequency", "monetary", *extras]
+    return [*names, *(settings.get("attributes") or ())]
 
 
-def _feature_exprs(
-    definition, *, reference_day, monetary, extras, period, time_scaler, net
-):
+def check_settings(settings, caller_name="rfm_table"):
+    """Validate aggregation settings; return them complete (defaults filled in)."""
+    unknown = sorted(set(settings) - set(AGGREGATION_DEFAULTS))
+    if unknown:
+        raise TypeError(
+            f"{caller_name} got unknown aggregation settings {unknown}; "
+            f"choose from {list(AGGREGATION_DEFAULTS)}."
+        )
+    settings = {**AGGREGATION_DEFAULTS, **settings}
+    validate_parameter_constraints(
+        AGGREGATION_CONSTRAINTS, settings, caller_name=caller_name
+    )
+    if settings["include_first_transaction"] and settings["definition"] != "btyd":
+        raise ValueError(
+            "include_first_transaction=True is a setting of definition='btyd' "
+            "(PyMC-Marketing's RFM segmentation summary); the classic "
+            "definition always counts the first purchase."
+        )
+    attributes = settings["attributes"] or ()
+    taken = set(feature_names({**settings, "attributes": ()}))
+    taken.add(settings["customer_col"])
+    for name in attributes:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"attributes must be column names (str), got {type(name).__name__}: "
+                f"{name!r}."
+            )
+        if name in taken:
+            raise ValueError(
+                f"attributes has {name!r}, which is also the name of an output "
+                "column (customer id or feature); rename the column first."
+            )
+    if len(set(attributes)) != len(attributes):
+        raise ValueError(f"attributes has repeated names: {list(attributes)}.")
+    _extra_features(settings["extra_features"], settings["definition"])
+    return settings
+
+
+def _feature_exprs(settings, *, reference_day, net):
+    definition, period = settings["definition"], settings["period"]
+    time_scaler = settings["time_scaler"]
     a = {k: nw.col(v) for k, v in AGG.items()}
     returned = a["returned"].fill_null(0.0) if net else nw.lit(0.0)
     if definition == "btyd":
         ref = reference_day if period == "D" else (reference_day - 1) // 7
+        if settings["include_first_transaction"]:
+            # PyMC-Marketing's summary for RFM segmentation: every purchase
+            # period counts, recency runs from the last purchase to the end
+            return [
+                a["n"].cast(nw.Float64).alias("frequency"),
+                ((ref - a["last"]) / time_scaler).cast(nw.Float64).alias("recency"),
+                ((a["total"] + returned) / a["n"])
+                .cast(nw.Float64)
+                .alias("monetary_value"),
+            ]
         repeat_total = a["total"] - a["first_total"] + returned
         return [
             (a["n"] - 1).cast(nw.Float64).alias("frequency"),
@@ -101,7 +145,7 @@ def _feature_exprs(
     exprs = [
         (reference_day - a["last"]).cast(nw.Int64).alias("recency"),
         a["n"].cast(nw.Int64).alias("frequency"),
-        (total if monetary == "sum" else total / a["n"]).alias("monetary"),
+        (total if settings["monetary"] == "sum" else total / a["n"]).alias("monetary"),
     ]
     extra_exprs = {
         "tenure": (reference_day - a["first"]).cast(nw.Int64),
@@ -111,53 +155,91 @@ def _feature_exprs(
             (a["last"] - a["first"]).cast(nw.Float64) / (a["n"] - 1)
         ),
     }
+    extras = _extra_features(settings["extra_features"], definition)
     return exprs + [extra_exprs[name].alias(name) for name in extras]
 
 
-def _audited_log(transactions, columns, *, reference_day, returns, missing):
+def open_audited_log(transactions, settings, *, reference_day=None, window=None):
     """Open the log on its engine, count its problems and apply the policies.
+
+    ``window`` is ``None`` (the whole log), or a ``(after_day, through_day)``
+    pair with ``None`` for an open end (the holdout split's parts).
 
     Returns the log, its audit and the reference day (the given one, or the
     latest kept transaction day).
     """
-    kwargs = {f"{key}_col": name for key, name in columns.items()}
-    if isinstance(transactions, pd.DataFrame):
-        log = _aggregate_numpy.PandasLog(transactions, **kwargs)
-    else:
-        log = _dataframe.NarwhalsLog(transactions, **kwargs)
-    audit, day = log.audit(reference_day=reference_day, returns=returns)
+    columns = LogColumns.from_params(settings)
+    log = open_log(transactions, columns, attributes=settings["attributes"] or ())
+    if window is not None:
+        log = log.restrict(after_day=window[0], through_day=window[1])
+    audit, day = log.audit(reference_day=reference_day, returns=settings["returns"])
     apply_policies(
         audit,
         columns=columns,
-        missing=missing,
-        returns=returns,
+        missing=settings["missing"],
+        returns=settings["returns"],
         reference_day=reference_day,
-        stacklevel=4,  # the caller of rfm_table
     )
     return log, audit, day
 
 
-def latest_transaction_day(
-    transactions,
-    *,
-    customer_col,
-    date_col,
-    amount_col,
-    order_col=None,
-    returns="net",
-    missing="drop",
-):
+def latest_transaction_day(transactions, settings):
     """Day ordinal of the latest transaction kept by the policies."""
-    columns = {
-        "customer": customer_col,
-        "date": date_col,
-        "amount": amount_col,
-        "order": order_col,
-    }
-    _, _, day = _audited_log(
-        transactions, columns, reference_day=None, returns=returns, missing=missing
-    )
+    _, _, day = open_audited_log(transactions, settings)
     return day
+
+
+def aggregate(log, audit, settings, *, reference_day, part=""):
+    """The customer table of an audited log, in the caller's kind of frame.
+
+    ``part`` names the part of the log in the warnings (see ``apply_policies``).
+    """
+    returns = settings["returns"]
+    net = returns == "net" and audit.negative_amount > 0
+    extras = _extra_features(settings["extra_features"], settings["definition"])
+    customers, returns_only = log.aggregate_customers(
+        reference_day=reference_day,
+        returns=returns,
+        net_returns=net,
+        definition=settings["definition"],
+        period=settings["period"],
+        active_days="active_days" in extras,
+    )
+    warn_returns_only(returns_only, part)
+    customers = _dataframe.from_native(customers)
+    attributes = settings["attributes"] or ()
+    if attributes:
+        values, several = log.customer_attributes(
+            attributes,
+            reference_day=reference_day,
+            returns=returns,
+            rule=settings["attribute_rule"],
+        )
+        for frame in values:
+            if isinstance(customers, nw.LazyFrame) and isinstance(frame, nw.DataFrame):
+                frame = frame.lazy()
+            customers = customers.join(frame, on=AGG["customer"], how="left")
+        _warn_several(several, settings["attribute_rule"])
+    result = customers.select(
+        nw.col(AGG["customer"]),
+        *_feature_exprs(settings, reference_day=reference_day, net=net),
+        *attributes,
+    )
+    return _dataframe.to_native_output(
+        result,
+        customer_col=settings["customer_col"],
+        eager=log.eager,
+        partitions=getattr(log, "partitions", None),
+    )
+
+
+def _warn_several(several, rule):
+    for name, count in several.items():
+        if count:
+            warn(
+                f"attribute {name!r}: {count} customers have several values; "
+                f"kept {_RULE_WORDS[rule]} (attribute_rule={rule!r})."
+            )
 
 
 def rfm_table(
@@ -173,6 +255,9 @@ def rfm_table(
     extra_features=None,
     period="D",
     time_scaler=1.0,
+    include_first_transaction=False,
+    attributes=None,
+    attribute_rule="last",
     returns="net",
     missing="drop",
 ):
@@ -208,9 +293,27 @@ def rfm_table(
     - ``monetary_value``: mean of the per-period totals over repeat periods
       (the first period excluded), 0 without repeat purchases.
 
-    All four are divided by ``time_scaler`` (lifetimes' ``freq_multiplier``):
-    ``period="D", time_scaler=7`` gives weeks measured in days / 7, as in
-    Fader and Hardie's CDNOW summaries.
+    ``recency`` and ``T`` are divided by ``time_scaler`` (lifetimes'
+    ``freq_multiplier``): ``period="D", time_scaler=7`` gives weeks measured
+    in days / 7, as in Fader and Hardie's CDNOW summaries.
+
+    With ``include_first_transaction=True`` the BTYD table is PyMC-Marketing's
+    ``rfm_summary(include_first_transaction=True)``, its summary for RFM
+    segmentation: ``frequency`` = purchase periods, ``recency`` = periods
+    from the last purchase period to the reference period, ``monetary_value``
+    = mean of the per-period totals over all periods, and no ``T``.
+
+    **Attributes** (``attributes=["country", ...]``): columns of the log
+    carried into the customer table, one value per customer, chosen among
+    the customer's purchases kept by the policies (missing values left out):
+    with ``attribute_rule="last"`` the value on the last purchase day (when
+    that day has several, the most frequent of them, then the smallest);
+    with ``"mode"`` the most frequent value (ties: the one bought most
+    recently, then the smallest).  "Smallest" is the engine's order of the
+    values, so the result never depends on row order.  A warning counts the
+    customers who have several values.  Attributes kept in a separate
+    customer table are joined by customer id with a plain pandas or polars
+    join (see the user guide).
 
     Parameters
     ----------
@@ -233,6 +336,14 @@ def rfm_table(
         BTYD definition only: the purchase period.
     time_scaler : float, default=1.0
         BTYD definition only: divide recency and T by this.
+    include_first_transaction : bool, default=False
+        BTYD definition only: PyMC-Marketing's RFM-segmentation summary
+        (see above).
+    attributes : list of str, optional
+        Columns of the log to carry into the customer table, one value per
+        customer (see above).  They follow the feature columns.
+    attribute_rule : {"last", "mode"}, default="last"
+        Which value an attribute takes when a customer has several.
     returns : {"net", "ignore", "raise"}, default="net"
         Rows with a negative amount are returns.  ``"net"``: they are
         subtracted from the customer's monetary value but are not orders and
@@ -283,60 +394,10 @@ def rfm_table(
     a                  1.0      9.0   9.0            30.0
     b                  0.0      0.0   5.0             0.0
     """
-    params = dict(
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        reference_date=reference_date,
-        definition=definition,
-        monetary=monetary,
-        extra_features=extra_features,
-        period=period,
-        time_scaler=time_scaler,
-        returns=returns,
-        missing=missing,
-    )
-    validate_parameter_constraints(RFM_CONSTRAINTS, params, caller_name="rfm_table")
-    extras = _extra_features(extra_features, definition)
+    settings = {k: v for k, v in locals().items() if k in AGGREGATION_DEFAULTS}
+    settings = check_settings(settings)
     reference_day = None if reference_date is None else day_number(reference_date)
-    columns = {
-        "customer": customer_col,
-        "date": date_col,
-        "amount": amount_col,
-        "order": order_col,
-    }
-
-    log, audit, reference_day = _audited_log(
-        transactions,
-        columns,
-        reference_day=reference_day,
-        returns=returns,
-        missing=missing,
+    log, audit, reference_day = open_audited_log(
+        transactions, settings, reference_day=reference_day
     )
-    net = returns == "net" and audit.negative_amount > 0
-    customers, returns_only = log.aggregate_customers(
-        reference_day=reference_day,
-        returns=returns,
-        net_returns=net,
-        definition=definition,
-        period=period,
-        active_days="active_days" in extras,
-    )
-    warn_returns_only(returns_only)
-    customers = nw.from_native(customers)
-    result = customers.select(
-        nw.col(AGG["customer"]),
-        *_feature_exprs(
-            definition,
-            reference_day=reference_day,
-            monetary=monetary,
-            extras=extras,
-            period=period,
-            time_scaler=time_scaler,
-            net=net,
-        ),
-    )
-    return _dataframe.to_native_output(
-        result, customer_col=customer_col, eager=log.eager
-    )
+    return aggregate(log, audit, settings, reference_day=reference_day)

@@ -5,20 +5,21 @@ from __future__ import annotations
 import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from custseg._aggregation import _narwhals_engine as _dataframe
 from custseg._aggregation._log_checks import day_number, ordinal_to_timestamp
 from custseg._aggregation._rfm import (
-    RFM_CONSTRAINTS,
+    aggregate,
+    check_settings,
     feature_names,
-    latest_transaction_day,
-    rfm_table,
+    open_audited_log,
 )
-from custseg._sklearn_compat import fit_context
+from custseg._aggregation._schema import AGGREGATION_CONSTRAINTS, AGGREGATION_PARAMS
+from custseg._sklearn_compat import fit_context, transform_output_setting
 
-__all__ = ["RFMTransformer"]
+__all__ = ["RFMTransformer", "rfm_transformer_from"]
 
 
 class RFMTransformer(TransformerMixin, BaseEstimator):
@@ -34,7 +35,8 @@ class RFMTransformer(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     customer_col, date_col, amount_col, order_col, reference_date, definition, \
-monetary, extra_features, period, time_scaler, returns, missing
+monetary, extra_features, period, time_scaler, include_first_transaction, \
+attributes, attribute_rule, returns, missing
         As in :func:`rfm_table`.
 
     Attributes
@@ -67,7 +69,7 @@ monetary, extra_features, period, time_scaler, returns, missing
     (300,)
     """
 
-    _parameter_constraints = dict(RFM_CONSTRAINTS)
+    _parameter_constraints = dict(AGGREGATION_CONSTRAINTS)
 
     def __init__(
         self,
@@ -82,6 +84,9 @@ monetary, extra_features, period, time_scaler, returns, missing
         extra_features=None,
         period="D",
         time_scaler=1.0,
+        include_first_transaction=False,
+        attributes=None,
+        attribute_rule="last",
         returns="net",
         missing="drop",
     ):
@@ -95,15 +100,23 @@ monetary, extra_features, period, time_scaler, returns, missing
         self.extra_features = extra_features
         self.period = period
         self.time_scaler = time_scaler
+        self.include_first_transaction = include_first_transaction
+        self.attributes = attributes
+        self.attribute_rule = attribute_rule
         self.returns = returns
         self.missing = missing
 
-    def _table_params(self):
-        return {k: getattr(self, k) for k in RFM_CONSTRAINTS}
+    def aggregation_settings(self):
+        """The aggregation settings, as keyword arguments of :func:`rfm_table`."""
+        return {name: getattr(self, name) for name in AGGREGATION_PARAMS}
 
-    @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the reference date from the transaction log ``X``."""
+    def _fit(self, X):
+        """Set the fitted attributes; return the settings and the opened log.
+
+        The log is opened and audited only when the reference date has to be
+        learned from it (``None`` otherwise).
+        """
+        settings = check_settings(self.aggregation_settings(), "RFMTransformer")
         if isinstance(X, pd.DataFrame):
             # read directly: narwhals refuses duplicated names, which
             # rfm_table reports with its own error in transform
@@ -112,45 +125,101 @@ monetary, extra_features, period, time_scaler, returns, missing
             columns = _dataframe.log_columns(_dataframe.from_native(X))
         self.feature_names_in_ = np.asarray(columns, dtype=object)
         self.n_features_in_ = len(columns)
+        opened = None
         if self.reference_date is not None:
             day = day_number(self.reference_date)
         else:
-            day = latest_transaction_day(
-                X,
-                customer_col=self.customer_col,
-                date_col=self.date_col,
-                amount_col=self.amount_col,
-                order_col=self.order_col,
-                returns=self.returns,
-                missing=self.missing,
-            )
+            opened = open_audited_log(X, settings)
+            day = opened[2]
         self.reference_date_ = ordinal_to_timestamp(day)
-        self.feature_names_out_ = np.asarray(
-            feature_names(self.definition, self.monetary, self.extra_features),
-            dtype=object,
-        )
+        self.feature_names_out_ = np.asarray(feature_names(settings), dtype=object)
+        return settings, opened
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the reference date from the transaction log ``X``."""
+        self._fit(X)
         return self
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit and aggregate ``X``, reading and auditing it once.
+
+        The policies' warnings are given once, not once per step.
+        """
+        settings, opened = self._fit(X)
+        if opened is None:
+            opened = open_audited_log(
+                X, settings, reference_day=day_number(self.reference_date_)
+            )
+        log, audit, day = opened
+        return self._output(aggregate(log, audit, settings, reference_day=day))
 
     def transform(self, X):
         """Aggregate the transaction log ``X`` as of ``reference_date_``.
 
         Returns
         -------
-        pandas.DataFrame
-            One row per customer, indexed by customer id, sorted.
+        DataFrame
+            One row per customer, sorted by customer id.  Without
+            ``set_output``: a polars log (eager or lazy) gives a polars
+            DataFrame whose columns are ``get_feature_names_out()`` (as
+            ``set_output(transform="polars")`` gives; :func:`rfm_table` keeps
+            the id column); any other log a pandas DataFrame indexed by
+            customer id.  ``set_output(transform=...)`` converts the pandas
+            table as scikit-learn does.
         """
         check_is_fitted(self)
-        params = {**self._table_params(), "reference_date": self.reference_date_}
-        table = rfm_table(X, **params)
+        settings = check_settings(self.aggregation_settings(), "RFMTransformer")
+        day = day_number(self.reference_date_)
+        log, audit, day = open_audited_log(X, settings, reference_day=day)
+        return self._output(aggregate(log, audit, settings, reference_day=day))
+
+    def _output(self, table):
         if isinstance(table, pd.DataFrame):
             return table
-        frame = nw.from_native(table)
+        frame = _dataframe.from_native(table)
         if isinstance(frame, nw.LazyFrame):
             # eager outputs come sorted from rfm_table; lazy ones do not
             frame = frame.collect().sort(self.customer_col)
+        if frame.implementation.is_polars() and (
+            transform_output_setting(self) == "default"
+        ):
+            # the columns are get_feature_names_out(), as set_output("polars")
+            # gives, so the table feeds the next Pipeline step as it is
+            return frame.drop(self.customer_col).to_native()
         return frame.to_pandas().set_index(self.customer_col)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the customer-table columns ``transform`` returns."""
         check_is_fitted(self)
         return self.feature_names_out_.copy()
+
+
+def rfm_transformer_from(aggregation=None, settings=None, *, caller_name):
+    """One unfitted :class:`RFMTransformer` from either form of the settings.
+
+    Parameters
+    ----------
+    aggregation : RFMTransformer, optional
+        Cloned (a fitted one is not modified).
+    settings : dict, optional
+        Keyword arguments of :func:`rfm_table`; not with ``aggregation``.
+    caller_name : str
+        The public function named in the errors.
+    """
+    settings = settings or {}
+    if aggregation is None:
+        settings = check_settings(settings, caller_name)
+        return RFMTransformer(**settings)
+    if settings:
+        raise TypeError(
+            f"{caller_name} takes the aggregation settings once: pass an "
+            f"RFMTransformer as `aggregation` or keywords {sorted(settings)}, "
+            "not both."
+        )
+    if not isinstance(aggregation, RFMTransformer):
+        raise TypeError(
+            f"aggregation must be an RFMTransformer, got {type(aggregation).__name__}."
+        )
+    return clone(aggregation)

@@ -14,12 +14,10 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from custseg._base import SegmenterMixin, profile_features
+from custseg._base import SegmenterMixin, Segments, profile_features
 from custseg._rule_based import quantile_cuts
-from custseg._sklearn_compat import Interval, fit_context
-from custseg._tables import as_pandas_table, check_numeric_columns
+from custseg._sklearn_compat import Interval
 
 __all__ = ["QuantileSegmenter", "RandomSegmenter"]
 
@@ -44,17 +42,20 @@ class RandomSegmenter(SegmenterMixin, BaseEstimator):
     Attributes
     ----------
     labels_ : ndarray of int, shape (n_samples,)
+    n_segments_ : int
     segment_names_ : ndarray of str
         ``"random 0"``, ``"random 1"``, ...
     profiles_ : pandas.DataFrame
-        See :func:`custseg.segment_profiles`.
+        See :class:`custseg.SegmenterMixin`.
     shares_ : ndarray of float
-        The normalised shares.
+        The normalised shares (there is no cut point: nothing is read).
     seed_ : int
         Seed of ``predict``.
     n_features_in_ : int
+        Number of columns of ``X``.
     feature_names_in_ : ndarray of str
-        Only when ``X`` has column names.
+        Its column names, when ``X`` is a DataFrame; their values are never
+        read, so text or missing values are fine.
 
     Examples
     --------
@@ -76,40 +77,34 @@ class RandomSegmenter(SegmenterMixin, BaseEstimator):
         self.shares = shares
         self.random_state = random_state
 
+    # reads no value: any column, even text or missing values, is fine
+    _reads_values = False
+
     def _shares(self):
         if self.shares is None:
             return np.full(self.n_segments, 1.0 / self.n_segments)
-        shares = np.asarray(self.shares, dtype=float)
+        try:
+            shares = np.asarray(self.shares, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"shares must be numbers, one per segment, got {self.shares!r}."
+            ) from exc
         if (
             shares.shape != (self.n_segments,)
+            or not np.isfinite(shares).all()
             or (shares < 0).any()
             or shares.sum() <= 0
         ):
             raise ValueError(
-                f"shares must be {self.n_segments} non-negative numbers (one per "
-                f"segment) with a positive sum, got {self.shares!r}."
+                f"shares must be {self.n_segments} non-negative finite numbers (one "
+                f"per segment) with a positive sum, got {self.shares!r}."
             )
         return shares / shares.sum()
 
-    @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Assign every row of ``X`` to a random segment.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self
-        """
-        validate_data(self, X, dtype=None, ensure_all_finite=False)
-        table = as_pandas_table(X)
+    def _fit_segments(self, table):
         self.shares_ = self._shares()
         rng = check_random_state(self.random_state)
-        n = table.shape[0]
+        n = len(table.frame)
         counts = np.floor(self.shares_ * n).astype(np.int64)
         remainder = self.shares_ * n - counts
         counts[np.argsort(-remainder, kind="stable")[: n - counts.sum()]] += 1
@@ -117,25 +112,15 @@ class RandomSegmenter(SegmenterMixin, BaseEstimator):
         rng.shuffle(labels)
         self.seed_ = int(rng.randint(np.iinfo(np.int32).max))
         names = [f"random {k}" for k in range(self.n_segments)]
-        return self._set_segments(table, labels, names)
+        descriptions = [
+            f"assigned at random ({share:.1%} of customers expected)"
+            for share in self.shares_
+        ]
+        return Segments(labels, names, descriptions=descriptions)
 
-    def predict(self, X):
-        """Draw a random segment for every row of ``X``.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of int, shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
+    def _predict_segments(self, table):
         rng = np.random.RandomState(self.seed_)
-        return rng.choice(self.n_segments, size=X.shape[0], p=self.shares_).astype(
-            np.int64
-        )
+        return rng.choice(self.n_segments, size=len(table.frame), p=self.shares_)
 
 
 class QuantileSegmenter(SegmenterMixin, BaseEstimator):
@@ -152,14 +137,17 @@ class QuantileSegmenter(SegmenterMixin, BaseEstimator):
     Attributes
     ----------
     thresholds_ : ndarray of float
-        Inner cut points: a value ``v`` goes to segment
-        ``searchsorted(thresholds_, v, side="right")``; ``predict`` reuses them.
-    labels_, segment_names_, profiles_
-        The segmenter protocol.  Names read like ``"monetary < 54.3"``,
-        ``"monetary 54.3-120"``, ``"monetary >= 120"``.
+        Cut points, increasing: a value at or above ``k`` of them goes to
+        segment ``k`` (``searchsorted(thresholds_, v, side="right")``);
+        ``predict`` reuses them.
+    labels_, n_segments_, segment_names_, profiles_
+        The segmenter contract (:class:`custseg.SegmenterMixin`).  Names read
+        like ``"monetary < 54.3"``, ``"monetary 54.3-120"``,
+        ``"monetary >= 120"``.
     n_features_in_ : int
+        1 for a DataFrame (the one column read), the width of an array.
     feature_names_in_ : ndarray of str
-        Only when ``X`` has column names.
+        ``[column]``, when ``X`` is a DataFrame.
 
     Examples
     --------
@@ -180,48 +168,32 @@ class QuantileSegmenter(SegmenterMixin, BaseEstimator):
         self.column = column
         self.n_segments = n_segments
 
-    def _column_name(self, table):
+    def _input_columns(self, frame, *, named):
+        names = list(frame.columns)
         if isinstance(self.column, str):
-            if self.column not in table.columns:
+            if self.column not in names:
                 raise ValueError(
-                    f"column={self.column!r} is not a column of X; "
-                    f"available columns: {list(table.columns)}."
+                    f"QuantileSegmenter: column={self.column!r} is not a column of "
+                    f"X; available columns: {names}."
                 )
-            return self.column
-        if self.column >= table.shape[1]:
+            return [self.column]
+        if self.column >= len(names):
             raise ValueError(
-                f"column={self.column} is out of range for X with "
-                f"{table.shape[1]} columns."
+                f"QuantileSegmenter: column={self.column} is out of range for X "
+                f"with {len(names)} columns."
             )
-        return table.columns[self.column]
+        return [names[self.column]]
 
-    def _values(self, table):
-        return check_numeric_columns(table, [self._column_name(table)])[:, 0]
-
-    @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the quantile cut points of the feature and label the customers.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self
-        """
-        validate_data(self, X, dtype=None, ensure_all_finite=False)
-        table = as_pandas_table(X)
-        values = self._values(table)
+    def _fit_segments(self, table):
+        values = table.values[:, 0]
+        name = table.columns[0]
         cuts = np.unique(quantile_cuts(values, self.n_segments))
         # a cut at the minimum would leave the first segment empty
         self.thresholds_ = cuts[cuts > values.min()]
-        name = self._column_name(table)
         edges = [f"{c:.3g}" for c in self.thresholds_]
         if not edges:
             names = [f"{name} (all)"]
+            descriptions = [f"every customer: {name} has one value"]
         else:
             names = [f"{name} < {edges[0]}"]
             names += [
@@ -229,23 +201,18 @@ class QuantileSegmenter(SegmenterMixin, BaseEstimator):
                 for lo, hi in zip(edges[:-1], edges[1:], strict=True)
             ]
             names.append(f"{name} >= {edges[-1]}")
-        labels = np.searchsorted(self.thresholds_, values, side="right")
-        return self._set_segments(
-            table, labels, names, features=profile_features(table, [name])
+            descriptions = [f"{name} below {edges[0]}"]
+            descriptions += [
+                f"{name} from {lo} to below {hi}"
+                for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+            ]
+            descriptions.append(f"{name} at least {edges[-1]}")
+        return Segments(
+            self._predict_segments(table),
+            names,
+            descriptions=descriptions,
+            profile={"features": profile_features(table.frame, [name])},
         )
 
-    def predict(self, X):
-        """Segment of each row of ``X``, with the cut points learned in ``fit``.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of int, shape (n_samples,)
-        """
-        check_is_fitted(self)
-        validate_data(self, X, dtype=None, ensure_all_finite=False, reset=False)
-        values = self._values(as_pandas_table(X))
-        return np.searchsorted(self.thresholds_, values, side="right").astype(np.int64)
+    def _predict_segments(self, table):
+        return np.searchsorted(self.thresholds_, table.values[:, 0], side="right")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from custseg._evaluation._inputs import aligned
+from custseg._evaluation._intervals import percentile_interval
 from custseg._evaluation._validation import validate_segmentation
 from custseg._evaluation._verdicts import VERDICTS
+from custseg._progress import progress
+from custseg._tables import as_pandas_table
 
 __all__ = ["SORT_RULE", "compare_segmentations"]
-
-logger = logging.getLogger("custseg")
 
 SORT_RULE = (
     "best first: segmentations whose verdict is not 'not supported' first; "
@@ -37,8 +37,11 @@ def _row(report):
         "merge_candidates": len(report.merge_candidates),
     }
     if report.outcomes is not None:
-        for name, out in report.outcomes.iterrows():
+        for i, (name, out) in enumerate(report.outcomes.iterrows()):
             row[f"{name} effect"] = out["effect_size"]
+            if i == 0:
+                row[f"{name} effect_low"] = out["effect_low"]
+                row[f"{name} effect_high"] = out["effect_high"]
             row[f"{name} measure"] = out["effect_measure"]
             row[f"{name} magnitude"] = out["magnitude"]
     row["verdict"] = report.verdict
@@ -56,6 +59,7 @@ def compare_segmentations(
     alpha=0.05,
     sample_size=5000,
     random_state=None,
+    max_customers=200_000,
     n_jobs=None,
     verbose=False,
     return_reports=False,
@@ -74,8 +78,14 @@ def compare_segmentations(
         The customer table.
     outcome : Series, DataFrame or array-like, optional
         Later-period outcomes; the first one orders the ranking.
-    categorical, n_bootstrap, min_share, alpha, sample_size, random_state, n_jobs, verbose
+    categorical, n_bootstrap, min_share, alpha, sample_size, random_state, n_jobs
         As in :func:`custseg.validate_segmentation`.
+    max_customers : int or None, default=200_000
+        Above this many customers every segmentation is validated on the same
+        seeded random sample of this size (segmenters are fitted on it), so
+        that the bootstrap differences stay paired.
+    verbose : bool, default=False
+        Show a progress bar over the segmentations.
     return_reports : bool, default=False
         Also return the :class:`custseg.ValidationReport` of each segmentation.
 
@@ -94,7 +104,15 @@ def compare_segmentations(
         ``stability`` (mean over segments of the mean bootstrap Jaccard),
         ``supported_share`` (customers in supported segments),
         ``merge_candidates`` (pairs), per outcome ``"<outcome> effect"``,
-        ``"<outcome> measure"`` and ``"<outcome> magnitude"``, and ``verdict``.
+        ``"<outcome> measure"`` and ``"<outcome> magnitude"``, for the first
+        outcome its 95% bootstrap percentile interval
+        (``"<outcome> effect_low"``, ``"<outcome> effect_high"``), and
+        ``verdict``.  With an outcome and ``n_bootstrap > 0``, also the paired
+        bootstrap interval of the leader's first-outcome effect minus this
+        segmentation's (``difference_to_leader_low`` / ``_high``; every
+        segmentation is validated on the same resamples of the same
+        customers) and ``versus_leader``: ``"leader"``, ``"tied with the
+        leader"`` when that interval contains 0, or ``"behind the leader"``.
     reports : dict of str to ValidationReport
         Only with ``return_reports=True``.
 
@@ -117,16 +135,25 @@ def compare_segmentations(
     spend thirds         3      supported
     random               3  not supported
     """
-    if not isinstance(segmentations, dict) or not segmentations:
-        raise TypeError(
-            "segmentations must be a non-empty dict mapping a name to a "
-            f"segmenter or labels, got {type(segmentations).__name__}."
+    _check(segmentations)
+    table = as_pandas_table(X)
+    if max_customers is not None and len(table) > max_customers:
+        # one sample for all, so that the bootstrap differences stay paired
+        rows = np.sort(
+            np.random.RandomState(
+                check_random_state(random_state).randint(2**31 - 1)
+            ).choice(len(table), max_customers, replace=False)
         )
+        X, outcome, segmentations = _subset(table, outcome, segmentations, rows)
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     rows, reports = {}, {}
-    for i, (name, segmentation) in enumerate(segmentations.items(), start=1):
-        if verbose:
-            logger.info("compare: %d/%d %r", i, len(segmentations), name)
+    items = progress(
+        segmentations.items(),
+        total=len(segmentations),
+        desc="compare segmentations",
+        verbose=verbose,
+    )
+    for name, segmentation in items:
         report = validate_segmentation(
             segmentation,
             X,
@@ -136,13 +163,44 @@ def compare_segmentations(
             min_share=min_share,
             alpha=alpha,
             sample_size=sample_size,
+            max_customers=None,
             random_state=seed,
             n_jobs=n_jobs,
-            verbose=verbose,
+            verbose=False,
         )
         rows[str(name)] = _row(report)
         reports[str(name)] = report
-    table = pd.DataFrame.from_dict(rows, orient="index")
+    table = _ranked(pd.DataFrame.from_dict(rows, orient="index"))
+    table = _versus_leader(table, reports)
+    table.attrs["sort_rule"] = SORT_RULE
+    return (table, reports) if return_reports else table
+
+
+def _check(segmentations):
+    if not isinstance(segmentations, dict) or not segmentations:
+        raise TypeError(
+            "segmentations must be a non-empty dict mapping a name to a "
+            f"segmenter or labels, got {type(segmentations).__name__}."
+        )
+
+
+def _subset(table, outcome, segmentations, rows):
+    """X, outcome and plain labels restricted to the sampled rows."""
+
+    def take(values, what):
+        if values is None or hasattr(values, "fit"):
+            return values
+        return (
+            aligned(values, table, what).iloc[rows]
+            if hasattr(values, "iloc")
+            else np.asarray(values)[rows]
+        )
+
+    subset = {k: take(v, "segmentation") for k, v in segmentations.items()}
+    return table.iloc[rows], take(outcome, "outcome"), subset
+
+
+def _ranked(table):
     table.index.name = "segmentation"
     rank = table["verdict"].map({v: i for i, v in enumerate(VERDICTS)})
     keys = [(rank == VERDICTS.index("not supported")).astype(float)]
@@ -152,6 +210,34 @@ def compare_segmentations(
     keys += [rank, -table["stability"].fillna(-np.inf)]
     keys.append(-table["silhouette"].fillna(-np.inf))
     order = np.lexsort([k.to_numpy(dtype=float) for k in reversed(keys)])
-    table = table.iloc[order]
-    table.attrs["sort_rule"] = SORT_RULE
-    return (table, reports) if return_reports else table
+    return table.iloc[order]
+
+
+def _versus_leader(table, reports):
+    """Paired bootstrap difference of the first outcome's effect to the leader."""
+    first = [r.outcome_replicates for r in reports.values()]
+    if any(f is None or f.empty for f in first):
+        return table
+    outcome = first[0].columns[0]
+    leader = table.index[0]
+    lead = reports[leader].outcome_replicates[outcome].to_numpy()
+    lows, highs, standing = [], [], []
+    for name in table.index:
+        other = reports[name].outcome_replicates
+        if name == leader or outcome not in other:
+            lows.append(np.nan), highs.append(np.nan)
+            standing.append("leader" if name == leader else "n/a")
+            continue
+        low, high = percentile_interval(lead - other[outcome].to_numpy())
+        lows.append(low), highs.append(high)
+        if not np.isfinite(low):
+            standing.append("n/a")
+        elif low <= 0 <= high:
+            standing.append("tied with the leader")
+        else:
+            standing.append("behind the leader" if low > 0 else "ahead of the leader")
+    return table.assign(
+        difference_to_leader_low=lows,
+        difference_to_leader_high=highs,
+        versus_leader=standing,
+    )

@@ -32,6 +32,7 @@ __all__ = [
     "holm",
     "kruskal_test",
     "magnitude",
+    "magnitude_threshold",
     "mann_whitney_test",
 ]
 
@@ -231,3 +232,19 @@ def mann_whitney_test(a, b):
     return _result(
         "Mann-Whitney U", u, p, 2.0 * u / (a.size * b.size) - 1.0, "rank-biserial"
     )
+
+
+def magnitude_threshold(measure, *, df=1):
+    """The smallest effect size that is not negligible for a measure.
+
+    Examples
+    --------
+    >>> magnitude_threshold("rank-biserial")
+    0.1
+    """
+    if measure not in _THRESHOLDS:
+        return np.nan
+    threshold = _THRESHOLDS[measure][0]
+    if measure == "Cramér's V":
+        threshold /= np.sqrt(max(int(df), 1))
+    return float(threshold)

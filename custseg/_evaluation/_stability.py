@@ -22,7 +22,6 @@ of a segment) cannot be, and scores low.
 
 from __future__ import annotations
 
-import logging
 import warnings
 
 import numpy as np
@@ -31,9 +30,9 @@ from sklearn.base import clone
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 
-__all__ = ["bootstrap_stability", "max_jaccard", "reference_model", "stability_band"]
+from custseg._progress import progress
 
-logger = logging.getLogger("custseg")
+__all__ = ["bootstrap_stability", "max_jaccard", "reference_model", "stability_band"]
 
 _BANDS = (
     (0.5, "dissolved"),
@@ -106,28 +105,50 @@ def reference_model(n_customers):
     return DecisionTreeClassifier(min_samples_leaf=max(5, int(0.005 * n_customers)))
 
 
+def _restore_warning_filters(saved):
+    """Undo what racing ``warnings.catch_warnings`` blocks left in the filters.
+
+    scikit-learn's ``check_array`` enters ``catch_warnings`` on every call,
+    so refits running in threads can leave its ``error ComplexWarning``
+    filter (or drop the caller's filters) when they finish in another order
+    than they started.  The filters are put back once every refit is done.
+    """
+    if warnings.filters != saved:
+        warnings.filters[:] = saved
+        warnings._filters_mutated()  # stdlib: resets the "once" registries
+
+
 def _take(X, idx):
     if hasattr(X, "iloc"):
         return X.iloc[idx].reset_index(drop=True)
     return X[idx]
 
 
-def _one_bootstrap(model, X, y, labels, n_segments, seed):
+def _one_bootstrap(model, X, y, labels, n_segments, seed, chance):
     rng = np.random.RandomState(seed)
     idx = rng.randint(0, labels.shape[0], labels.shape[0])
     params = model.get_params(deep=False)
     if "random_state" in params:
         model.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
-    with warnings.catch_warnings():
-        # the fit on all customers already showed these; 100 repeats are noise
-        warnings.simplefilter("ignore", UserWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # np.errstate is thread-local; warnings.catch_warnings() is not and must
+    # not run in joblib threads.  User warnings of the refits repeat the fit
+    # on all customers and Python's default filter shows each one once.
+    with np.errstate(all="ignore"):
         if y is None:
             model.fit(_take(X, idx))
         else:
             model.fit(_take(X, idx), y[idx])
         predicted = model.predict(X)
-    return max_jaccard(labels, predicted, n_segments)
+        jaccard = max_jaccard(labels, predicted, n_segments)
+        if not chance:
+            return jaccard, None
+        # the same refit for random labels of the same sizes: what the
+        # matching gives by segment size alone
+        random_labels = rng.permutation(labels)
+        if y is not None:
+            model = clone(model).fit(_take(X, idx), random_labels[idx])
+            predicted = model.predict(X)
+        return jaccard, max_jaccard(random_labels, predicted, n_segments)
 
 
 def bootstrap_stability(
@@ -141,6 +162,7 @@ def bootstrap_stability(
     random_state=None,
     n_jobs=None,
     verbose=False,
+    chance=False,
 ):
     """Bootstrap Jaccard coefficients of every segment.
 
@@ -150,8 +172,10 @@ def bootstrap_stability(
         An unfitted segmenter (``fit(X)``, ``predict(X)``) or, with
         ``fit_labels=True``, a classifier trained as ``fit(X, labels)``.
         It is cloned for each resample; a ``random_state`` parameter is set
-        to a seed drawn for that resample.  User and runtime warnings of the
-        refits are silenced (the fit on all customers shows them once).
+        to a seed drawn for that resample.  Numpy floating-point warnings of
+        the refits are silenced with :func:`numpy.errstate` (thread-safe);
+        user warnings are left to Python's default filter, which shows each
+        once.
     X : DataFrame or ndarray of shape (n_customers, n_features)
     labels : ndarray of int, shape (n_customers,)
         The original segments, ``0 .. n_segments - 1``.
@@ -167,12 +191,18 @@ def bootstrap_stability(
         Resamples run in parallel with joblib, in threads unless a
         :func:`joblib.parallel_config` context chooses another backend.
     verbose : bool, default=False
-        Log progress (logger ``"custseg"``, level INFO) every tenth of the run.
+        Show a progress bar.
+    chance : bool, default=False
+        Also return the chance level: in each resample, the labels are
+        permuted at random (same segment sizes) and put through the same
+        refit (a reference model is trained on them) and matching.
 
     Returns
     -------
-    numpy.ndarray of shape (n_bootstrap, n_segments)
+    jaccard : numpy.ndarray of shape (n_bootstrap, n_segments)
         Maximal Jaccard coefficient of each segment in each resample.
+    chance_jaccard : numpy.ndarray of shape (n_bootstrap, n_segments)
+        Only with ``chance=True``: the same for the random labels.
 
     Examples
     --------
@@ -192,18 +222,26 @@ def bootstrap_stability(
     seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap)
     y = labels if fit_labels else None
     tasks = (
-        delayed(_one_bootstrap)(clone(model), X, y, labels, n_segments, seed)
+        delayed(_one_bootstrap)(clone(model), X, y, labels, n_segments, seed, chance)
         for seed in seeds
     )
-    results = []
-    step = max(1, n_bootstrap // 10)
     # threads by default: KMeans, mixtures and numpy release the GIL, and
     # threads skip the start-up and data copies of worker processes
     parallel = Parallel(n_jobs=n_jobs, return_as="generator", prefer="threads")
-    for i, jaccard in enumerate(parallel(tasks), start=1):
-        results.append(jaccard)
-        if verbose and (i % step == 0 or i == n_bootstrap):
-            logger.info("bootstrap stability: %d/%d refits done", i, n_bootstrap)
-    if not results:
-        return np.empty((0, n_segments))
-    return np.vstack(results)
+    saved = list(warnings.filters)
+    try:
+        results = list(
+            progress(
+                parallel(tasks),
+                total=n_bootstrap,
+                desc="bootstrap stability",
+                verbose=verbose,
+            )
+        )
+    finally:
+        _restore_warning_filters(saved)
+    empty = np.empty((0, n_segments))
+    jaccard = np.vstack([r[0] for r in results]) if results else empty
+    if not chance:
+        return jaccard
+    return jaccard, (np.vstack([r[1] for r in results]) if results else empty)

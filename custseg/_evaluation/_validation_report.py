@@ -9,7 +9,9 @@ Its content is computed once, as DataFrames and plain values, by
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from custseg._format import format_cell, markdown_table, plain_value, records
@@ -23,6 +25,7 @@ _TABLES = (
     "outcomes",
     "indices",
     "pairwise",
+    "contrasts",
 )
 _INDEX_LABELS = {
     "silhouette": "silhouette (higher is better, -1..1)",
@@ -44,33 +47,52 @@ _CSS = """
 """
 
 
+@dataclass(frozen=True, eq=False)
 class ValidationReport:
     """Validation of one segmentation: verdict, reasons and the evidence.
 
     Built by :func:`custseg.validate_segmentation`; all attributes are
-    computed once and rendering never recomputes them.
+    computed once, the report is immutable and rendering never recomputes.
 
     Attributes
     ----------
     verdict : str
         ``"supported"``, ``"partially supported"`` or ``"not supported"``.
-    reasons : list of str
-        Why, in plain words.
+    reasons : tuple of str
+        Why, in plain words; when the verdict is not "supported", the first
+        reason is the one that decided it.
+    kind : str
+        ``"learned"`` or ``"rule"`` (a segmenter, or labels the other columns
+        reproduce: judged on stability over chance and separation), or
+        ``"attribute"`` (labels the other columns do not define: judged on
+        behavioural and outcome differences with bootstrap intervals).
+    defined_by : tuple of str
+        The columns that define the segments (left out of the separation
+        tests of plain labels).
     segments : pandas.DataFrame
         One row per segment: ``name``, ``customers``, ``share``,
         ``too_small``, ``stability`` (mean bootstrap Jaccard),
-        ``stability_band``, the mean of each outcome, ``verdict`` and
-        ``reasons``.
+        ``stability_chance`` (the same for random labels of the same sizes),
+        ``stability_excess`` (``(stability - chance) / (1 - chance)``, at
+        least 0), ``stability_band`` (Hennig's band of the excess; "not
+        applicable" for attributes), the mean of each outcome, ``verdict``
+        and ``reasons``.
     features : pandas.DataFrame
-        One row per feature: test, statistic, p-value, Holm-adjusted p-value,
-        effect size, its measure and magnitude band, and whether it separates
-        the segments.
+        One row per tested feature: test, statistic, p-value, Holm-adjusted
+        p-value, effect size with its 95% bootstrap percentile interval
+        (``effect_low``, ``effect_high``), its measure and magnitude band,
+        and whether it separates the segments.
     pairwise : pandas.DataFrame
         The same tests for every pair of segments and feature.
     merge_candidates : pandas.DataFrame
         Pairs of segments that no feature separates, with the evidence.
+    contrasts : pandas.DataFrame
+        Every segment against the rest of the customers on every feature
+        and outcome, with bootstrap intervals and whether it ``clears`` the
+        negligible band.
     outcomes : pandas.DataFrame or None
-        Predictive validity: one row per later-period outcome.
+        Predictive validity: one row per later-period outcome, with
+        bootstrap intervals.
     indices : dict
         Silhouette (on a sample), Calinski-Harabasz, Davies-Bouldin, and the
         adjusted Rand index and adjusted mutual information between the
@@ -79,8 +101,16 @@ class ValidationReport:
         How stability was measured, or why it was not.
     bootstrap_jaccard : numpy.ndarray of shape (n_bootstrap, n_segments)
         Every resample's maximal Jaccard coefficient per segment.
+    bootstrap_chance : numpy.ndarray of shape (n_bootstrap, n_segments)
+        The same for random labels of the same sizes.
+    outcome_replicates : pandas.DataFrame or None
+        Each outcome's effect size in every bootstrap resample (the same
+        resamples for every segmentation validated with the same seed on
+        the same customers, so differences are paired).
     settings : dict
-        The parameters the report was computed with.
+        The parameters the report was computed with; ``n_customers`` and
+        ``n_validated`` (the size of the sample when ``max_customers`` was
+        exceeded).
 
     Examples
     --------
@@ -88,22 +118,41 @@ class ValidationReport:
     >>> import pandas as pd
     >>> from custseg import validate_segmentation
     >>> rng = np.random.RandomState(0)
-    >>> X = pd.DataFrame({"spend": np.r_[rng.normal(10, 1, 50), rng.normal(30, 1, 50)]})
+    >>> X = pd.DataFrame({
+    ...     "spend": np.r_[rng.normal(10, 1, 50), rng.normal(30, 1, 50)],
+    ...     "visits": np.r_[rng.poisson(3, 50), rng.poisson(6, 50)]})
     >>> report = validate_segmentation(np.repeat(["low", "high"], 50), X,
-    ...                                n_bootstrap=10, random_state=0)
+    ...                                n_bootstrap=50, random_state=0)
     >>> report
     <ValidationReport: supported; 2 segments, 100 customers>
-    >>> report.to_frame("features")[["test", "effect_size", "magnitude"]]
-                       test  effect_size magnitude
+    >>> report.kind, report.defined_by
+    ('attribute', ('spend',))
+    >>> report.reasons[0]
+    'segments are defined by spend; judged on the other columns'
+    >>> report.to_frame("features")[["effect_size", "effect_low", "effect_high"]].round(2)
+             effect_size  effect_low  effect_high
     feature
-    spend    Kruskal-Wallis     0.750075     large
+    visits          0.38        0.24         0.48
     >>> report.to_markdown().splitlines()[0]
     '# Segmentation validation: **supported**'
     """
 
-    def __init__(self, **content):
-        for key, value in content.items():
-            setattr(self, key, value)
+    verdict: str
+    reasons: tuple
+    kind: str
+    defined_by: tuple
+    segments: pd.DataFrame
+    features: pd.DataFrame
+    pairwise: pd.DataFrame
+    merge_candidates: pd.DataFrame
+    contrasts: pd.DataFrame
+    outcomes: pd.DataFrame | None
+    indices: dict
+    stability_method: str
+    bootstrap_jaccard: np.ndarray
+    bootstrap_chance: np.ndarray
+    outcome_replicates: pd.DataFrame | None
+    settings: dict
 
     @property
     def too_small(self):
@@ -133,14 +182,23 @@ class ValidationReport:
         return {
             "verdict": self.verdict,
             "reasons": list(self.reasons),
+            "kind": self.kind,
+            "defined_by": list(self.defined_by),
             "segments": records(self.segments),
             "features": records(self.features),
             "merge_candidates": records(self.merge_candidates),
             "outcomes": records(self.outcomes),
+            "contrasts": records(self.contrasts),
             "indices": {k: plain_value(v) for k, v in self.indices.items()},
             "stability_method": self.stability_method,
             "settings": {k: plain_value(v) for k, v in self.settings.items()},
         }
+
+    def _kind_line(self):
+        defined = ", ".join(self.defined_by) if self.defined_by else "none found"
+        n, m = self.settings["n_validated"], self.settings["n_customers"]
+        sample = f"; validated on a sample of {n} of {m} customers" if n < m else ""
+        return f"Kind of hypothesis: {self.kind}; defining columns: {defined}{sample}."
 
     def _sections(self):
         indices = pd.DataFrame(
@@ -161,7 +219,7 @@ class ValidationReport:
         """The report as a markdown document."""
         parts = [f"# Segmentation validation: **{self.verdict}**", ""]
         parts += [f"- {reason}" for reason in self.reasons]
-        parts += ["", f"Stability: {self.stability_method}."]
+        parts += ["", self._kind_line(), "", f"Stability: {self.stability_method}."]
         for title, frame in self._sections():
             parts += ["", f"## {title}", ""]
             parts.append(markdown_table(frame) if len(frame) else "_none_")
@@ -178,6 +236,7 @@ class ValidationReport:
             "<ul>",
             *(f"<li>{html.escape(r)}</li>" for r in self.reasons),
             "</ul>",
+            f"<p>{html.escape(self._kind_line())}</p>",
             f"<p>Stability: {html.escape(self.stability_method)}.</p>",
         ]
         for title, frame in self._sections():

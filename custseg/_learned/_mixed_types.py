@@ -41,6 +41,7 @@ __all__ = [
     "MISSING_LEVEL",
     "MixedEncoder",
     "is_categorical",
+    "feature_block",
     "make_preprocessor",
     "mixed_table",
     "select_mixed_features",
@@ -417,3 +418,24 @@ def make_preprocessor(features, segmenter):
             categorical_weight=segmenter.categorical_weight,
         )
     return LogRobustScaler(segmenter.log_transform, scale=segmenter.scale)
+
+
+def feature_block(frame, columns, named=True):
+    """The features a segmenter clusters on, checked.
+
+    A float array when every column is numeric (or the input was an array,
+    read by position: arrays hold numbers only), else the DataFrame of the
+    columns, for :class:`MixedEncoder`.
+    """
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"CustomerSegmenter: column(s) {missing} not found in X; its columns "
+            f"are {list(frame.columns)}."
+        )
+    table = frame[list(columns)]
+    if named and mixed_table(table):
+        numeric = [c for c in table.columns if not is_categorical(table[c])]
+        check_numeric_columns(table, numeric, owner="CustomerSegmenter")
+        return table
+    return check_numeric_columns(table, list(columns), owner="CustomerSegmenter")

@@ -5,18 +5,17 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.cluster import KMeans
 from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from custseg._base import SegmenterMixin, profile_features, segment_profiles
+from custseg._base import SegmenterMixin, Segments, profile_features, segment_profiles
 from custseg._learned._k_selection import CRITERIA, search_n_segments
 from custseg._learned._mixed_types import (
+    feature_block,
     make_preprocessor,
-    mixed_table,
     select_mixed_features,
 )
 from custseg._learned._personas import name_personas
@@ -24,10 +23,9 @@ from custseg._sklearn_compat import (
     HasMethods,
     Interval,
     StrOptions,
-    fit_context,
     transform_output_container,
 )
-from custseg._tables import as_pandas_table
+from custseg._tables import read_customer_table
 
 __all__ = ["CustomerSegmenter"]
 
@@ -221,44 +219,21 @@ class CustomerSegmenter(
         self.n_jobs = n_jobs
         self.verbose = verbose
 
-    # -- input -------------------------------------------------------------
-    def _validate_table(self, X, reset):
-        """Return (array of features, pandas table or None for array input)."""
-        if not hasattr(X, "columns") or isinstance(X, np.ndarray):
-            if reset and self.features is not None:
+    # -- input ---------------------------------------------------------------
+    _skip_nested_validation = False  # the clusterer's parameters are validated
+    _reads_values = False  # feature_block reads numeric and categorical columns
+
+    def _input_columns(self, frame, *, named):
+        if not named:
+            if self.features is not None:
                 raise ValueError("features= selects columns by name: pass a DataFrame.")
-            return validate_data(self, X, dtype=np.float64, reset=reset), None
-        table = as_pandas_table(X)
-        if reset:
-            features = select_mixed_features(table, self.features)
-        else:
-            names = getattr(self, "feature_names_in_", None)
-            features = [str(c) for c in (table.columns if names is None else names)]
-            features = select_mixed_features(table, features)
-        if mixed_table(table[features]):  # the encoder checks the values
-            validate_data(self, table[features], skip_check_array=True, reset=reset)
-            return table[features], table
-        return validate_data(
-            self, table[features], dtype=np.float64, reset=reset
-        ), table
+            return list(frame.columns)
+        return select_mixed_features(frame, self.features)
 
     # -- fit ---------------------------------------------------------------
-    @fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
-        """Preprocess, choose k if asked, cluster and name the segments.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-            The customer table (pandas indexed by customer id, polars, numpy).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : CustomerSegmenter
-        """
-        A, table = self._validate_table(X, reset=True)
+    def _fit_segments(self, table):
+        """Preprocess, choose k if asked, cluster and name the segments."""
+        A = feature_block(table.frame, table.columns, table.named)
         rng = check_random_state(self.random_state)
         self.preprocessor_ = make_preprocessor(A, self)
         Z = self.preprocessor_.fit_transform(A)
@@ -285,11 +260,10 @@ class CustomerSegmenter(
                 "(noise); CustomerSegmenter needs one segment each."
             )
         # a clusterer may leave components empty (named "Empty segment")
-        self.n_segments_ = max(self.n_segments_ or 0, int(labels.max(initial=-1)) + 1)
-        if table is None:
-            table = pd.DataFrame(A, columns=[f"x{i}" for i in range(A.shape[1])])
-        self._name_segments(table, labels)
-        return self
+        self.n_segments_ = max(
+            getattr(self, "n_segments_", None) or 0, int(labels.max(initial=-1)) + 1
+        )
+        return self._name_segments(table.frame, labels, table.columns)
 
     def _search(self, base, param, Z, rng):
         if self.min_segments > self.max_segments:
@@ -319,8 +293,7 @@ class CustomerSegmenter(
         self.n_segments_ = int(self.k_selection_.index[self.k_selection_["chosen"]][0])
         return model
 
-    def _name_segments(self, table, labels):
-        used = [str(c) for c in getattr(self, "feature_names_in_", table.columns)]
+    def _name_segments(self, table, labels, used):
         # frequency and monetary give the revenue columns of the profiles
         columns = profile_features(table, used)
         names = [f"segment {i}" for i in range(self.n_segments_)]
@@ -329,30 +302,30 @@ class CustomerSegmenter(
             draft, table[used], features=used, vocabulary=self.vocabulary,
             labels=labels, currency=self.currency,
         )  # fmt: skip
-        self._set_segments(table, labels, personas["name"], features=columns)
-        self.profiles_["description"] = personas["description"]
-        if "rule_segment" in personas:
-            self.profiles_["rule_segment"] = personas["rule_segment"]
         self.personas_ = personas
+        extra = {}
+        if "rule_segment" in personas:
+            extra["rule_segment"] = personas["rule_segment"]
+        return Segments(
+            labels,
+            personas["name"],
+            descriptions=personas["description"],
+            profile={"features": columns},
+            extra=extra,
+        )
 
     # -- predict -----------------------------------------------------------
     def _preprocess(self, X):
         check_is_fitted(self)
-        A, _ = self._validate_table(X, reset=False)
-        return self.preprocessor_.transform(A)
+        table = read_customer_table(self, X, reset=False)
+        return self.preprocessor_.transform(
+            feature_block(table.frame, table.columns, table.named)
+        )
 
-    def predict(self, X):
-        """Segment of each customer in ``X``.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-
-        Returns
-        -------
-        ndarray of int, shape (n_customers,)
-        """
-        Z = self._preprocess(X)
+    def _predict_segments(self, table):
+        Z = self.preprocessor_.transform(
+            feature_block(table.frame, table.columns, table.named)
+        )
         return np.asarray(self.estimator_.predict(Z), dtype=np.int64)
 
     @available_if(_estimator_has("predict_proba"))

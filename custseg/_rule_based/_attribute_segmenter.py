@@ -7,11 +7,10 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from custseg._base import SegmenterMixin, profile_features
-from custseg._sklearn_compat import Interval, fit_context
-from custseg._tables import as_pandas_table
+from custseg._base import SegmenterMixin, Segments, profile_features
+from custseg._sklearn_compat import Interval
+from custseg._tables import check_numeric_columns
 
 __all__ = ["AttributeSegmenter"]
 
@@ -113,36 +112,37 @@ class AttributeSegmenter(SegmenterMixin, BaseEstimator):
         self.bins = bins
         self.min_share = min_share
 
-    def _read(self, X, reset):
-        if hasattr(X, "columns") and not isinstance(X, np.ndarray):
-            validate_data(self, X, skip_check_array=True, reset=reset)
-            table = as_pandas_table(X)
-        else:
-            array = validate_data(self, X, dtype=np.float64, reset=reset)
-            table = as_pandas_table(array)
-        if len(table) == 0:
-            raise ValueError("AttributeSegmenter: X has 0 rows.")
+    _reads_values = False  # text columns are read as levels, see _levels
+
+    def _input_columns(self, frame, *, named):
         wanted = [self.columns] if isinstance(self.columns, str | Integral) else None
         wanted = list(self.columns) if wanted is None else wanted
         names = []
         for col in wanted:
             if isinstance(col, Integral) and not isinstance(col, bool):
-                if not 0 <= col < table.shape[1]:
+                if not 0 <= col < frame.shape[1]:
                     raise ValueError(
                         f"AttributeSegmenter: columns={col} but X has "
-                        f"{table.shape[1]} column(s)."
+                        f"{frame.shape[1]} column(s)."
                     )
-                col = table.columns[col]
+                col = frame.columns[col]
             names.append(str(col))
-        missing = [c for c in names if c not in table.columns]
+        missing = [c for c in names if c not in frame.columns]
         if missing:
             raise ValueError(
                 f"AttributeSegmenter: column(s) {missing} not found in X; its "
-                f"columns are {list(table.columns)}."
+                f"columns are {list(frame.columns)}."
             )
         if not names:
             raise ValueError("AttributeSegmenter: columns is empty.")
-        return table, names
+        return names
+
+    def _read(self, table):
+        if not table.named:  # an array holds numbers: check them as such
+            check_numeric_columns(
+                table.frame, table.columns, owner="AttributeSegmenter"
+            )
+        return table.frame, table.columns
 
     def _bins_of(self, col):
         if isinstance(self.bins, dict):
@@ -216,39 +216,25 @@ class AttributeSegmenter(SegmenterMixin, BaseEstimator):
 
         return key
 
-    @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the bands and the segments (observed level combinations).
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-            Customer table (pandas, polars or numpy).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : AttributeSegmenter
-        """
-        table, names = self._read(X, reset=True)
+    def _fit_segments(self, table):
+        frame, names = self._read(table)
         self.columns_ = names
         self.bin_edges_ = {}
-        levels = self._levels(table, names, reset=True)
+        levels = self._levels(frame, names, reset=True)
         combos = list(zip(*(levels[c] for c in names), strict=True))
         counts = pd.Series(combos).value_counts()
         kept = sorted(
-            (c for c, n in counts.items() if n / len(table) >= self.min_share),
+            (c for c, n in counts.items() if n / len(frame) >= self.min_share),
             key=self._order_key(names),
         )
         pooled = len(kept) < len(counts)
         self.levels_ = kept + ([("Other",)] if pooled else [])
-        self.n_segments_ = len(self.levels_)
-        self.other_label_ = self.n_segments_ - 1 if pooled else None
+        self.other_label_ = len(self.levels_) - 1 if pooled else None
         labels = self._assign(combos)
-        segment_names = [", ".join(levels) for levels in self.levels_]
-        return self._set_segments(
-            table, labels, segment_names, features=profile_features(table, names)
+        return Segments(
+            labels,
+            [", ".join(levels) for levels in self.levels_],
+            profile={"features": profile_features(frame, names)},
         )
 
     def _assign(self, combos):
@@ -267,22 +253,10 @@ class AttributeSegmenter(SegmenterMixin, BaseEstimator):
             )
         return labels
 
-    def predict(self, X):
-        """Segment of each customer, with the fitted bands and levels.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-
-        Returns
-        -------
-        ndarray of int of shape (n_customers,)
-        """
-        check_is_fitted(self, "levels_")
-        table, names = self._read(X, reset=False)
-        levels = self._levels(table, names, reset=False)
-        combos = list(zip(*(levels[c] for c in names), strict=True))
-        return self._assign(combos)
+    def _predict_segments(self, table):
+        frame, names = self._read(table)
+        levels = self._levels(frame, names, reset=False)
+        return self._assign(list(zip(*(levels[c] for c in names), strict=True)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.utils.validation import check_is_fitted
 
-from custseg._base import SegmenterMixin, profile_features
+from custseg._base import SegmenterMixin, Segments, profile_features
 from custseg._rule_based._rule_parsing import diagnose_rules, parse_rules
-from custseg._rule_based._scoring import RFMScorer, read_columns
-from custseg._sklearn_compat import HasMethods, Interval, StrOptions, fit_context
+from custseg._rule_based._scoring import RFMScorer
+from custseg._sklearn_compat import HasMethods, Interval, StrOptions
+from custseg._warnings import warn
 
 __all__ = ["RFMSegmenter"]
 
@@ -67,6 +66,8 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
     ----------
     labels_ : ndarray of int of shape (n_customers,)
         Segment of each fitted customer; indexes ``segment_names_``.
+    n_segments_ : int
+        Number of segments (the rules' names, then the catch-all).
     segment_names_ : ndarray of str
         Segment names in rule order, then the catch-all if it exists.
     segment_descriptions_ : ndarray of str
@@ -77,11 +78,15 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
     diagnostics_ : RuleDiagnostics
         Uncovered codes, overlaps, shadowed rules and the catch-all share.
     scorer_ : RFMScorer or None
-        The fitted scorer (``None`` with ``"passthrough"``).
+        The fitted scorer (``None`` with ``"passthrough"``); its cut points
+        are ``scorer_.thresholds_`` (the rules themselves cut nothing).
     n_bins_ : int
         Scores per metric the rules are defined on (the resolved ``n_bins``).
+    feature_names_in_ : ndarray of str
+        The three columns read (raw RFM or score columns), when ``X`` is a
+        DataFrame; other columns are never read.
     n_features_in_ : int
-        Number of columns of ``X`` seen in fit.
+        Number of columns read: 3.
 
     Examples
     --------
@@ -125,13 +130,29 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
             )
         return rules, n_bins, self.default_segment or catch_all
 
-    def _scores(self, X, *, reset):
-        """Return (scores, table in original units, columns read, profile names)."""
+    def _input_columns(self, frame, *, named):
+        if self.scorer == "passthrough":
+            return list(SCORE_COLUMNS)
+        scorer = RFMScorer() if self.scorer is None else self.scorer
+        return [
+            getattr(scorer, f"{metric}_col", metric)
+            for metric in ("recency", "frequency", "monetary")
+        ]
+
+    def _array_columns(self, n_features):
+        names = self._input_columns(None, named=False)
+        if n_features != len(names):
+            raise ValueError(
+                f"X has {n_features} feature(s) but {type(self).__name__} reads an "
+                f"array by position and needs exactly 3 columns: {names}."
+            )
+        return names
+
+    def _scores(self, table, *, reset):
+        """Integer (r, f, m) scores of the customers of a read table."""
         owner = type(self).__name__
         if self.scorer == "passthrough":
-            scores, table = read_columns(
-                self, X, SCORE_COLUMNS, reset=reset, owner=owner
-            )
+            scores = table.values
             for j, col in enumerate(SCORE_COLUMNS):
                 bad = ~np.isin(scores[:, j], np.arange(1, self.n_bins_ + 1))
                 if bad.any():
@@ -139,31 +160,23 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
                         f"{owner}: column {col!r} has {int(bad.sum())} value(s) that "
                         f"are not whole scores in 1..{self.n_bins_}."
                     )
-            return scores.astype(np.int64), table, list(SCORE_COLUMNS), {}
+            return scores.astype(np.int64)
         scorer = self.scorer_
-        cols = [scorer.recency_col, scorer.frequency_col, scorer.monetary_col]
-        _, table = read_columns(self, X, cols, reset=reset, owner=owner)
+        if isinstance(scorer, RFMScorer):  # scores the values already read
+            if reset:
+                scorer._fit_values(table.values, scorer._check_thresholds())
+                # the fitted scorer reads like one fitted on X (used by plots)
+                scorer._columns_read_ = list(table.columns)
+                scorer.n_features_in_ = len(table.columns)
+                if table.named:
+                    scorer.feature_names_in_ = np.asarray(table.columns, dtype=object)
+            return scorer._score(table.values)
+        frame = table.frame[table.columns]
         if reset:
-            scorer.fit(X)
-        scores = np.asarray(scorer.transform(X), dtype=np.int64)
-        names = {"frequency_col": cols[1], "monetary_col": cols[2]}
-        return scores, table, cols, names
+            scorer.fit(frame)
+        return np.asarray(scorer.transform(frame), dtype=np.int64)
 
-    @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Score the customers (unless passthrough) and assign segments.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-            Customer table (pandas, polars or numpy), raw or scores.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : RFMSegmenter
-        """
+    def _fit_segments(self, table):
         rules, self.n_bins_, catch_all = self._resolve()
         self.scorer_ = None
         if self.scorer != "passthrough":
@@ -171,7 +184,7 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
                 RFMScorer(n_bins=self.n_bins_) if self.scorer is None else self.scorer
             )
             self.scorer_ = clone(base)
-        scores, table, used, revenue_cols = self._scores(X, reset=True)
+        scores = self._scores(table, reset=True)
 
         names = list(dict.fromkeys(rule.name for rule in rules))
         descriptions = {}
@@ -189,47 +202,40 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         for rule in reversed(rules):
             for r, f, m in rule.codes:
                 lookup[r, f, m] = names.index(rule.name)
-        self._lookup = lookup
+        self._lookup_ = lookup
         labels = lookup[scores[:, 0], scores[:, 1], scores[:, 2]]
 
         n_catch = int(np.sum(labels == names.index(catch_all))) if diag.uncovered else 0
         share = n_catch / labels.size
         self.diagnostics_ = diagnose_rules(rules, self.n_bins_, catch_all_share=share)
         if n_catch:
-            warnings.warn(
+            warn(
                 f"RFMSegmenter: {n_catch} of {labels.size} customers ({share:.1%}) "
                 f"match no rule and go to {catch_all!r}; {len(diag.uncovered)} of "
-                f"{diag.n_codes} codes are uncovered (see diagnostics_.uncovered).",
-                UserWarning,
-                stacklevel=3,
+                f"{diag.n_codes} codes are uncovered (see diagnostics_.uncovered)."
             )
         if diag.shadowed:
-            warnings.warn(
+            warn(
                 f"RFMSegmenter: rule(s) {diag.shadowed} can never match: an earlier "
-                "rule takes every code they cover (see diagnostics_.rules).",
-                UserWarning,
-                stacklevel=3,
+                "rule takes every code they cover (see diagnostics_.rules)."
             )
-        features = profile_features(table, used, **revenue_cols)
-        self._set_segments(table, labels, names, features=features, **revenue_cols)
         self.segment_descriptions_ = np.asarray(
             [descriptions[n] for n in names], dtype=object
         )
-        self.profiles_.insert(1, "description", self.segment_descriptions_)
-        return self
+        revenue_cols = {}
+        if self.scorer != "passthrough":
+            revenue_cols = {
+                "frequency_col": table.columns[1],
+                "monetary_col": table.columns[2],
+            }
+        features = profile_features(table.frame, table.columns, **revenue_cols)
+        return Segments(
+            labels,
+            names,
+            descriptions=self.segment_descriptions_,
+            profile={"features": features, **revenue_cols},
+        )
 
-    def predict(self, X):
-        """Segment of each customer, with the fitted scorer and rules.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-            Customer table, read like in :meth:`fit`.
-
-        Returns
-        -------
-        ndarray of int of shape (n_customers,)
-        """
-        check_is_fitted(self, "labels_")
-        scores, *_ = self._scores(X, reset=False)
-        return self._lookup[scores[:, 0], scores[:, 1], scores[:, 2]].astype(np.int64)
+    def _predict_segments(self, table):
+        scores = self._scores(table, reset=False)
+        return self._lookup_[scores[:, 0], scores[:, 1], scores[:, 2]]

@@ -2,51 +2,20 @@
 
 from __future__ import annotations
 
-import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from custseg._rule_based._breaks import jenks_cuts, quantile_cuts
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
-from custseg._tables import as_pandas_table, check_numeric_columns
+from custseg._tables import read_customer_table, reset_fitted_attributes
+from custseg._warnings import warn
 
-__all__ = ["RFMScorer", "read_columns"]
+__all__ = ["RFMScorer", "score_values"]
 
 METRICS = "recency", "frequency", "monetary"
-
-
-def read_columns(estimator, X, columns, *, reset, owner):
-    """Read numeric columns by name (tables) or by position (arrays).
-
-    Returns ``(values, table)``: a float array of shape (n, len(columns)) and
-    a pandas table of the input in original units (for profiles), whose
-    columns are named ``columns`` for an array input.  Records
-    ``n_features_in_`` (and ``feature_names_in_`` for tables) when ``reset``.
-    """
-    columns = list(columns)
-    if hasattr(X, "columns") and not isinstance(X, np.ndarray):
-        validate_data(estimator, X, skip_check_array=True, reset=reset)
-        table = as_pandas_table(X)
-        values = check_numeric_columns(
-            table,
-            columns,
-            owner=owner,
-            hint="Set the column parameters to the names your table uses.",
-        )
-        if values.shape[0] == 0:
-            raise ValueError(f"{owner}: X has 0 rows.")
-        return values, table
-    array = validate_data(estimator, X, dtype=np.float64, reset=reset)
-    if array.shape[1] != len(columns):
-        raise ValueError(
-            f"X has {array.shape[1]} feature(s) but {owner} reads an array by "
-            f"position and needs exactly {len(columns)} column(s): {columns}."
-        )
-    return array, pd.DataFrame(array, columns=columns)
 
 
 def score_values(values, cuts, n_bins, *, reverse=False):
@@ -94,13 +63,16 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     thresholds_ : dict of str to ndarray
-        The ``n_bins - 1`` cut points of each metric, in original units.
+        Cut points per metric, ``n_bins - 1`` increasing values in original
+        units: a value above ``k`` of them gets the score ``k + 1`` (reversed
+        for recency); a value equal to a cut point stays in the lower bin.
     n_bins_used_ : dict of str to int
         Number of distinct scores given to the fitting customers per metric.
     n_features_in_ : int
-        Number of columns of ``X`` seen in fit.
+        Number of columns read: 3.
     feature_names_in_ : ndarray of str
-        Column names of ``X`` seen in fit (tables only).
+        The three columns read (``recency_col``, ``frequency_col``,
+        ``monetary_col``), when ``X`` is a DataFrame.
 
     Examples
     --------
@@ -160,14 +132,26 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     def _columns(self):
         return [self.recency_col, self.frequency_col, self.monetary_col]
 
-    def _read(self, X, reset):
-        values, _ = read_columns(
-            self, X, self._columns, reset=reset, owner=type(self).__name__
-        )
-        return values
+    def _input_columns(self, frame, *, named):
+        return self._columns
+
+    def _array_columns(self, n_features):
+        if n_features != len(METRICS):
+            raise ValueError(
+                f"X has {n_features} feature(s) but {type(self).__name__} reads an "
+                f"array by position and needs exactly 3 columns: {self._columns}."
+            )
+        return self._columns
 
     def _custom_cuts(self, metric):
-        cuts = np.asarray(self.thresholds[metric], dtype=float).ravel()
+        given = self.thresholds[metric]
+        cuts = np.asarray(given, dtype=object).ravel()
+        if not all(isinstance(c, Real) and not isinstance(c, bool) for c in cuts):
+            raise TypeError(
+                f"thresholds[{metric!r}] must be numbers (cut points in original "
+                f"units), got {list(cuts)!r}."
+            )
+        cuts = cuts.astype(float)
         if cuts.size != self.n_bins - 1:
             raise ValueError(
                 f"thresholds[{metric!r}] has {cuts.size} value(s); n_bins={self.n_bins} "
@@ -180,14 +164,25 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             )
         return cuts
 
+    def _check_thresholds(self):
+        thresholds = dict(self.thresholds or {})
+        unknown = set(thresholds) - set(METRICS)
+        if unknown:
+            raise ValueError(
+                f"thresholds has unknown key(s) {sorted(unknown, key=str)}; use "
+                f"{list(METRICS)}."
+            )
+        return {metric: self._custom_cuts(metric) for metric in thresholds}
+
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the cut points of each metric.
 
         Parameters
         ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-            Customer table with recency (days), frequency and monetary.
+        X : DataFrame, lazy frame or array-like of shape (n_customers, n_features)
+            Customer table with recency (days), frequency and monetary, read
+            by name (other columns are never read); an array by position.
         y : None
             Ignored.
 
@@ -195,13 +190,13 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         -------
         self : RFMScorer
         """
-        thresholds = dict(self.thresholds or {})
-        unknown = set(thresholds) - set(METRICS)
-        if unknown:
-            raise ValueError(
-                f"thresholds has unknown key(s) {sorted(unknown)}; use {list(METRICS)}."
-            )
-        values = self._read(X, reset=True)
+        reset_fitted_attributes(self)
+        custom = self._check_thresholds()
+        table = read_customer_table(self, X, reset=True)
+        return self._fit_values(table.values, custom)
+
+    def _fit_values(self, values, custom):
+        """Learn the cut points from the checked (n, 3) values."""
         if values.shape[0] < 2:
             raise ValueError(
                 f"RFMScorer needs at least 2 customers to learn cut points, got "
@@ -210,8 +205,8 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         self.thresholds_, self.n_bins_used_ = {}, {}
         for j, (metric, col) in enumerate(zip(METRICS, self._columns, strict=True)):
             column = values[:, j]
-            if metric in thresholds:
-                cuts = self._custom_cuts(metric)
+            if metric in custom:
+                cuts = custom[metric]
             elif self.method == "quantile":
                 cuts = quantile_cuts(column, self.n_bins)
             else:
@@ -222,35 +217,18 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             )
             used = np.unique(scores)
             self.n_bins_used_[metric] = int(used.size)
-            if used.size < self.n_bins and metric not in thresholds:
+            if used.size < self.n_bins and metric not in custom:
                 top_value, top_count = _most_common(column)
-                warnings.warn(
+                warn(
                     f"RFMScorer: ties in column {col!r} collapse the {self.n_bins} "
                     f"{self.method} bins to {used.size} (scores used: "
                     f"{', '.join(map(str, used))}); the most common value "
                     f"{top_value:g} is shared by {top_count} of {column.size} "
-                    "customers.",
-                    UserWarning,
-                    stacklevel=3,
+                    "customers."
                 )
         return self
 
-    def transform(self, X):
-        """Score customers with the fitted cut points.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-            Customer table, read like in :meth:`fit`.
-
-        Returns
-        -------
-        ndarray of int of shape (n_customers, 3)
-            ``recency_score, frequency_score, monetary_score`` (or a
-            DataFrame with those columns, see ``set_output``).
-        """
-        check_is_fitted(self)
-        values = self._read(X, reset=False)
+    def _score(self, values):
         out = np.empty(values.shape[:1] + (3,), dtype=np.int64)
         for j, metric in enumerate(METRICS):
             out[:, j] = score_values(
@@ -260,6 +238,23 @@ class RFMScorer(TransformerMixin, BaseEstimator):
                 reverse=metric == "recency",
             )
         return out
+
+    def transform(self, X):
+        """Score customers with the fitted cut points.
+
+        Parameters
+        ----------
+        X : DataFrame, lazy frame or array-like of shape (n_customers, n_features)
+            Customer table, read like in :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of int of shape (n_customers, 3)
+            ``recency_score, frequency_score, monetary_score`` (or a
+            DataFrame with those columns, see ``set_output``).
+        """
+        check_is_fitted(self)
+        return self._score(read_customer_table(self, X, reset=False).values)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the score columns: ``recency_score`` etc.

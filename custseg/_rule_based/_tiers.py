@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from custseg._base import SegmenterMixin, profile_features
+from custseg._base import SegmenterMixin, Segments, profile_features
 from custseg._rule_based._breaks import jenks_classes, pareto_bound, rank_bound
-from custseg._rule_based._scoring import read_columns
-from custseg._sklearn_compat import Interval, StrOptions, fit_context
-from custseg._tables import as_pandas_table
+from custseg._sklearn_compat import Interval, StrOptions
+from custseg._warnings import warn
 
 __all__ = ["UsageTiers", "gini"]
 DEFAULT_SHARES = {"rank": (0.2, 0.5), "pareto": (0.8, 0.95)}
@@ -84,16 +81,31 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
     Attributes
     ----------
     thresholds_ : ndarray of float
-        Lower bound of each tier but the last (``inf``: tier empty).
+        Cut points, one per tier but the last, decreasing: a customer whose
+        usage is at least ``thresholds_[t]`` (and below the bound above it)
+        is in tier ``t`` (``inf``: tier empty).
     tiers_ : pandas.DataFrame
         Per tier: ``tier``, ``lower_bound``, ``customers``, ``share`` (of
         customers), ``value_share`` (of the column's total), ``min``, ``max``.
     gini_ : float
         Gini coefficient of the column over all fitted customers.
-    labels_, segment_names_, profiles_
-        The segmenter protocol (label 0 is the heaviest tier).
+    labels_ : ndarray of int64 of shape (n_customers,)
+        Tier of each fitted customer (label 0 is the heaviest tier).
+    n_segments_ : int
+        Number of tiers.
+    segment_names_ : ndarray of str
+        Tier names, indexed by label.
+    profiles_ : pandas.DataFrame
+        One row per tier (see :class:`~custseg.SegmenterMixin`); its
+        ``description`` gives the usage range.
+    feature_names_in_ : ndarray of str
+        ``[column]``: the one column read, when ``X`` is a DataFrame.
     n_features_in_ : int
-        Number of columns of ``X`` seen in fit.
+        1 for a DataFrame (the usage column), the width of an array.
+
+    Negative usage (a net-spend column with returns) is tiered as the lightest
+    usage, with a warning counting the customers; it counts as no value in
+    ``value_share``, the ``"pareto"`` shares and ``gini_``.
 
     Examples
     --------
@@ -141,48 +153,39 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         self.tier_names = tier_names
         self.zero_tier = zero_tier
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True  # usage is >= 0
-        return tags
-
-    def _read(self, X, reset):
-        if hasattr(X, "columns") and not isinstance(X, np.ndarray):
-            names = list(as_pandas_table(X).columns)
-            name = self.column
-            if isinstance(name, Integral):
-                if name >= len(names):
-                    raise ValueError(f"column={name} but X has {len(names)} columns.")
-                name = names[name]
-            values, table = read_columns(
-                self, X, [name], reset=reset, owner="UsageTiers"
-            )
-            values = values[:, 0]
-        else:
-            array = validate_data(self, X, dtype=np.float64, reset=reset)
-            if isinstance(self.column, Integral):
-                if self.column >= array.shape[1]:
-                    raise ValueError(
-                        f"column={self.column} but X has {array.shape[1]} feature(s)."
-                    )
-                j = self.column
-            elif array.shape[1] == 1:
-                j = 0
-            else:
+    def _input_columns(self, frame, *, named):
+        names = list(frame.columns)
+        if isinstance(self.column, Integral):
+            if self.column >= len(names):
                 raise ValueError(
-                    f"X is an array with {array.shape[1]} feature(s) and no column "
-                    f"names; give column as an int position instead of {self.column!r}."
+                    f"UsageTiers: column={self.column} but X has {len(names)} "
+                    "column(s)."
                 )
-            values, name = array[:, j], str(self.column)
-            table = pd.DataFrame({name: values})
+            return [names[self.column]]
+        if not named and self.column not in names:
+            raise ValueError(
+                f"UsageTiers: X is an array with {len(names)} feature(s) and no "
+                f"column names; give column as an int position instead of "
+                f"{self.column!r}."
+            )
+        return [self.column]
+
+    def _array_columns(self, n_features):
+        # a one-column array is the usage column, whatever its name
+        return [str(self.column)] if n_features == 1 else None
+
+    def _usage(self, table):
+        """The usage column; negative values (net returns) are counted, not refused."""
+        values = table.values[:, 0]
         negative = int((values < 0).sum())
         if negative:
-            raise ValueError(
-                f"UsageTiers: Negative values in data: column {name!r} has {negative} "
-                "negative value(s); "
-                "usage must be >= 0."
+            warn(
+                f"UsageTiers: column {table.columns[0]!r} has {negative} negative "
+                f"value(s) of {values.size} (e.g. net returns); they are tiered as "
+                "the lightest usage and count as no value in value shares and "
+                "gini_."
             )
-        return values, table, name
+        return values
 
     def _check_params(self, n_tiers):
         if n_tiers < 2:
@@ -226,25 +229,18 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
             labels = np.where(values == 0, n_tiers, labels)
         return labels.astype(np.int64)
 
-    @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Learn the tier bounds and describe the tiers.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-            Customer table (pandas, polars or numpy).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : UsageTiers
-        """
+    def _fit_segments(self, table):
         names = [str(n) for n in self.tier_names]
         setting = self._check_params(len(names))
-        values, table, col = self._read(X, reset=True)
-        active = values[values > 0] if self.zero_tier is not None else values
+        values = self._usage(table)
+        col = table.columns[0]
+        # value shares ignore negative usage; scaling keeps sums of values near
+        # the float64 limit finite (shares and the Gini are scale-free)
+        worth = np.clip(values, 0.0, None)
+        top = float(worth.max(initial=0.0))
+        worth = worth / top if top > 0 else worth
+        keep = values > 0 if self.zero_tier is not None else np.ones_like(values, bool)
+        active = values[keep]
         desc = np.sort(active)[::-1]
         if self.method == "thresholds":
             bounds = setting
@@ -256,20 +252,23 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
                 got, want = int((active >= b).sum()), int(round(s * desc.size))
                 if got < want:
                     tied = int((active == desc[want]).sum()) if want < desc.size else 0
-                    warnings.warn(
+                    warn(
                         f"UsageTiers: {tied} customers share the value "
                         f"{desc[want]:g} of column {col!r} at the boundary below "
                         f"{names[t]!r}; all go to the lower tier, which leaves "
-                        f"{got} instead of {want} customers above it.",
-                        UserWarning,
-                        stacklevel=3,
+                        f"{got} instead of {want} customers above it."
                     )
         elif self.method == "pareto":
-            if desc.sum() == 0:
+            order = np.argsort(-active, kind="stable")
+            desc_worth = worth[keep][order]
+            if desc_worth.sum() == 0:
                 raise ValueError(
-                    f"UsageTiers: column {col!r} sums to 0; no value to share."
+                    f"UsageTiers: column {col!r} has no positive value; no value "
+                    "to share."
                 )
-            bounds = np.array([pareto_bound(desc, s) for s in setting])
+            cuts = [pareto_bound(desc_worth, s) for s in setting]
+            # back to original units: the smallest usage at or above each cut
+            bounds = np.array([desc[desc_worth >= c].min() for c in cuts])
         else:
             classes = jenks_classes(active, len(names))
             lows = [lo for lo, _ in classes[::-1]][:-1]
@@ -278,11 +277,8 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         labels = self._assign(values)
         if self.zero_tier is not None:
             names.append(str(self.zero_tier))
-        self._set_segments(
-            table, labels, names, features=profile_features(table, [col])
-        )
-        self.gini_ = gini(values)
-        total = values.sum()
+        self.gini_ = gini(worth)
+        total = worth.sum()
         rows = []
         for label, name in enumerate(names):
             members = values[labels == label]
@@ -296,25 +292,39 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
                     "lower_bound": lower,
                     "customers": members.size,
                     "share": members.size / values.size,
-                    "value_share": members.sum() / total if total else np.nan,
+                    "value_share": worth[labels == label].sum() / total
+                    if total
+                    else np.nan,
                     "min": members.min() if members.size else np.nan,
                     "max": members.max() if members.size else np.nan,
                 }
             )
         self.tiers_ = pd.DataFrame(rows, index=pd.RangeIndex(len(names), name="label"))
-        return self
+        return Segments(
+            labels,
+            names,
+            descriptions=self._describe(col, len(names)),
+            profile={"features": profile_features(table.frame, [col])},
+        )
 
-    def predict(self, X):
-        """Tier of each customer, with the fitted bounds.
+    def _describe(self, col, n_names):
+        """One line per tier: the usage range it covers."""
+        bounds = self.thresholds_
+        lines = []
+        for label in range(bounds.size + 1):
+            low = bounds[label] if label < bounds.size else None
+            high = bounds[label - 1] if label > 0 else None
+            if low is not None and not np.isfinite(low):
+                lines.append(f"empty: no customer reaches this tier's bound of {col}")
+            elif high is None:
+                lines.append(f"{col} >= {low:.4g}")
+            elif low is None or (self.zero_tier is not None and low <= 0):
+                lines.append(f"{col} < {high:.4g}")
+            else:
+                lines.append(f"{col} >= {low:.4g} and < {high:.4g}")
+        if n_names > bounds.size + 1:
+            lines.append(f"{col} = 0")
+        return lines
 
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_customers, n_features)
-
-        Returns
-        -------
-        ndarray of int of shape (n_customers,)
-        """
-        check_is_fitted(self, "thresholds_")
-        values, _, _ = self._read(X, reset=False)
-        return self._assign(values)
+    def _predict_segments(self, table):
+        return self._assign(table.values[:, 0])

@@ -7,10 +7,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.mixture import GaussianMixture
 
-from custseg._aggregation import RFMTransformer
 from custseg._evaluation import validate_segmentation
 from custseg._learned import CustomerSegmenter
 from custseg._rule_based import RFMSegmenter, UsageTiers
@@ -25,14 +23,19 @@ METHODS = ("rfm", "tiers", "kmeans", "gmm")
 RFM = ["recency", "frequency", "monetary"]
 
 
-def _customer_table(transactions, columns, reference_date):
+def _customer_table(transactions, aggregation):
     """The classic RFM table (pandas, indexed by customer) plus tenure."""
-    rfm = RFMTransformer(
-        **columns, reference_date=reference_date, extra_features=["tenure"]
-    )
-    table = rfm.fit_transform(transactions)
+    if aggregation.definition != "classic" or aggregation.monetary != "sum":
+        raise ValueError(
+            "the report needs the classic RFM table with total spend: "
+            f"definition={aggregation.definition!r} and "
+            f"monetary={aggregation.monetary!r} are not supported here."
+        )
+    # the report reads recency, frequency, monetary and tenure only
+    rfm = aggregation.set_params(extra_features=["tenure"])
+    table = rfm.set_output(transform="pandas").fit_transform(transactions)
     if not isinstance(table, pd.DataFrame):
-        table = as_pandas_table(table).set_index(columns["customer_col"])
+        table = as_pandas_table(table).set_index(aggregation.customer_col)
     return table, rfm.reference_date_
 
 
@@ -65,13 +68,6 @@ def _main_segmenter(method, random_state):
     )
 
 
-def _for_validation(segmenter):
-    """The segmenter refitted on each bootstrap resample: k fixed, no search."""
-    if isinstance(segmenter, CustomerSegmenter):
-        return clone(segmenter).set_params(n_segments=int(segmenter.n_segments_))
-    return clone(segmenter)
-
-
 def _step(verbose, message, *args):
     if verbose:
         logger.info(message, *args)
@@ -80,31 +76,24 @@ def _step(verbose, message, *args):
 def build_content(
     transactions,
     *,
-    customer_col="customer_id",
-    date_col="date",
-    amount_col="amount",
-    order_col=None,
-    reference_date=None,
+    aggregation,
     method="kmeans",
     rules="putler",
     n_bootstrap=20,
     random_state=None,
     verbose=False,
 ):
-    """Run the whole flow once; return the report's content as a dict."""
+    """Run the whole flow once; return the report's content as a dict.
+
+    ``aggregation`` is an unfitted :class:`~custseg.RFMTransformer`.
+    """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
     seed = np.random.RandomState(random_state).randint(2**31 - 1)
-    columns = {
-        "customer_col": customer_col,
-        "date_col": date_col,
-        "amount_col": amount_col,
-        "order_col": order_col,
-    }
     _step(verbose, "aggregating the transaction log into one row per customer")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        table, reference = _customer_table(transactions, columns, reference_date)
+        table, reference = _customer_table(transactions, aggregation)
     aggregation_notes = list(dict.fromkeys(str(w.message) for w in caught))
     X = table[RFM]
     summary = _summary(transactions, table, reference, aggregation_notes)
@@ -121,7 +110,7 @@ def build_content(
             segmenter = rule_segmenter if method == "rfm" else tiers
         _step(verbose, "validating the segments (%d bootstrap refits)", n_bootstrap)
         validation = validate_segmentation(
-            _for_validation(segmenter),
+            segmenter,
             X,
             n_bootstrap=n_bootstrap,
             sample_size=2000,

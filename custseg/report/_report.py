@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from custseg._aggregation import rfm_transformer_from
 from custseg._format import plain_value, records
 from custseg.report._build import build_content
 from custseg.report._render import html_body, html_page, markdown
@@ -114,17 +115,14 @@ class SegmentationReport:
 def segmentation_report(
     transactions,
     *,
-    customer_col="customer_id",
-    date_col="date",
-    amount_col="amount",
-    order_col=None,
-    reference_date=None,
+    aggregation=None,
     method="kmeans",
     rules="putler",
     n_bootstrap=20,
     random_state=None,
     title="Customer segmentation report",
     verbose=False,
+    **aggregation_settings,
 ):
     """Segment a transaction log and build a report of everything, computed once.
 
@@ -138,8 +136,10 @@ def segmentation_report(
     ----------
     transactions : DataFrame
         Transaction log (any frame :func:`custseg.rfm_table` accepts).
-    customer_col, date_col, amount_col, order_col, reference_date
-        As in :func:`custseg.rfm_table`.
+    aggregation : RFMTransformer, optional
+        How to aggregate the log into the customer table (classic RFM with
+        total spend; it is cloned).  Or give the same settings as keywords
+        (``**aggregation_settings``), not both.
     method : {"kmeans", "gmm", "rfm", "tiers"}, default="kmeans"
         The main segmentation: learned segments with personas
         (:class:`~custseg.CustomerSegmenter` with k-means or a Gaussian
@@ -153,6 +153,9 @@ def segmentation_report(
     title : str
     verbose : bool, default=False
         Log each step to the ``"custseg"`` logger at level INFO.
+    **aggregation_settings
+        Keyword arguments of :func:`custseg.rfm_table` (``customer_col``,
+        ``order_col``, ``reference_date``, ``returns``, ...).
 
     Returns
     -------
@@ -176,11 +179,9 @@ def segmentation_report(
     """
     content = build_content(
         transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-        order_col=order_col,
-        reference_date=reference_date,
+        aggregation=rfm_transformer_from(
+            aggregation, aggregation_settings, caller_name="segmentation_report"
+        ),
         method=method,
         rules=rules,
         n_bootstrap=n_bootstrap,

@@ -57,7 +57,9 @@ def test_rows_count_as_orders_without_order_col(log):
 
 
 def test_holdout_end_excludes_later_rows_with_warning(log):
-    with pytest.warns(UserWarning, match="2 transactions after holdout_end"):
+    with pytest.warns(
+        UserWarning, match="Excluded 2 transactions dated after holdout_end"
+    ):
         _, outcomes = calibration_holdout_split(
             log, "2024-02-15", holdout_end="2024-04-01", order_col="order_id"
         )
@@ -66,7 +68,11 @@ def test_holdout_end_excludes_later_rows_with_warning(log):
 
 
 def test_row_without_a_date_is_counted_not_a_holdout_order(log):
-    log.loc[len(log)] = ["b", "7", pd.NaT, 50.0]
+    undated = pd.DataFrame(
+        {c: [v] for c, v in zip(log.columns, ["b", "7", None, 50.0], strict=True)}
+    )
+    undated["date"] = pd.to_datetime(undated["date"])  # NaT of the log's dtype
+    log = pd.concat([log, undated.astype(log.dtypes.to_dict())], ignore_index=True)
     with pytest.warns(UserWarning, match="1 with a missing date"):
         features, outcomes = calibration_holdout_split(log, "2024-03-31")
     # b's holdout is the 2024-04-02 row only; the undated row is not in it
@@ -95,9 +101,9 @@ def test_errors(log):
         calibration_holdout_split(log, "2024-03-31", amount_col="spend")
     with pytest.raises(TypeError, match="reference_date is the cutoff"):
         calibration_holdout_split(log, "2024-03-31", reference_date="2024-03-31")
-    with pytest.raises(TypeError, match="date_col='amount'"):
+    with pytest.raises(TypeError, match="date column .amount."):
         calibration_holdout_split(log, "2024-03-31", date_col="amount")
-    with pytest.raises(TypeError, match="pandas or polars"):
+    with pytest.raises(TypeError, match="transactions must be a DataFrame"):
         calibration_holdout_split(log.to_dict(), "2024-03-31")
 
 
@@ -131,3 +137,135 @@ def test_cdnow_calibration_and_holdout(cdnow_master_path):
     holdout = log[log["date"] > "1997-09-30"]
     assert outcomes["spend"].sum() == pytest.approx(holdout["amount"].sum())
     assert outcomes["bought_again"].sum() == holdout["customer_id"].nunique()
+
+
+@pytest.fixture
+def messy_holdout(log):
+    """The hand log plus holdout rows a by-hand aggregation gets wrong."""
+    extra = pd.DataFrame(
+        {
+            "customer_id": ["b", "b", None, "c", "a"],
+            "order_id": ["4", "9", "10", None, "11"],
+            "date": pd.to_datetime(
+                ["2024-04-03", "2024-04-05", "2024-04-06", "2024-04-07", "2024-04-08"]
+            ),
+            "amount": [-10.0, np.nan, 40.0, 8.0, 3.0],
+        }
+    )
+    return pd.concat([log, extra], ignore_index=True)
+
+
+def test_holdout_returns_are_not_orders(messy_holdout):
+    with pytest.warns(UserWarning) as record:
+        _, outcomes = calibration_holdout_split(
+            messy_holdout, "2024-03-31", order_col="order_id"
+        )
+    messages = [str(w.message) for w in record]
+    # b: order 4 (30.0) and a return of 10.0 in the same order; the return is
+    # netted from the spend and is not a second order
+    assert outcomes.loc["b", "orders"] == 1
+    assert outcomes.loc["b", "spend"] == 20.0
+    assert outcomes.loc["a", "orders"] == 1 and outcomes.loc["a", "spend"] == 3.0
+    assert any(
+        m.startswith("Holdout period") and "1 rows with a negative amount" in m
+        for m in messages
+    )
+
+
+def test_holdout_missing_values_are_counted(messy_holdout):
+    with pytest.warns(UserWarning) as record:
+        _, outcomes = calibration_holdout_split(
+            messy_holdout, "2024-03-31", order_col="order_id"
+        )
+    holdout = [str(w.message) for w in record if "Holdout period" in str(w.message)]
+    missing = [m for m in holdout if "Dropped rows with missing values" in m][0]
+    assert "1 with a missing customer id" in missing
+    assert "1 with a missing amount" in missing
+    assert "1 with a missing order id" in missing
+    # c's row without an order id is dropped, not counted as an order
+    assert outcomes.loc["c", "orders"] == 0
+    with pytest.raises(ValueError, match="Holdout period.*missing values"):
+        calibration_holdout_split(
+            messy_holdout, "2024-03-31", order_col="order_id", missing="raise"
+        )
+
+
+def test_holdout_infinite_amount_refused(log):
+    log.loc[len(log)] = ["b", "8", pd.Timestamp("2024-04-09"), np.inf]
+    with pytest.raises(ValueError, match="Holdout period.*1 infinite"):
+        calibration_holdout_split(log, "2024-03-31", order_col="order_id")
+
+
+def test_holdout_returns_policy_raise(messy_holdout):
+    with pytest.raises(ValueError, match="Holdout period.*negative values"):
+        calibration_holdout_split(
+            messy_holdout.dropna(), "2024-03-31", order_col="order_id", returns="raise"
+        )
+
+
+def _engine(name, frame):
+    if name == "pandas":
+        return frame
+    if name.startswith("polars"):
+        pl = pytest.importorskip("polars")
+        out = pl.from_pandas(frame)
+        return out.lazy() if name == "polars-lazy" else out
+    pa = pytest.importorskip("pyarrow")
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if name == "duckdb":
+        return pytest.importorskip("duckdb").from_arrow(table)
+    if name == "dask":
+        dd = pytest.importorskip("dask.dataframe")
+        return dd.from_pandas(frame.sample(frac=1.0, random_state=0), npartitions=3)
+    return table
+
+
+@pytest.mark.parametrize(
+    "engine", ["polars", "polars-lazy", "pyarrow", "duckdb", "dask"]
+)
+def test_engines_agree(engine):
+    log, _ = make_transactions(200, random_state=4)
+    log.loc[[3, 50], "amount"] = [-20.0, -5.5]
+    log.loc[[7, 400], "customer_id"] = None
+    log.loc[len(log) - 1, "amount"] = -1.25
+    with pytest.warns(UserWarning) as expected_record:
+        expected = calibration_holdout_split(log, "2025-08-31", order_col="order_id")
+    with pytest.warns(UserWarning) as record:
+        got = calibration_holdout_split(
+            _engine(engine, log), "2025-08-31", order_col="order_id"
+        )
+    assert sorted(str(w.message) for w in record) == sorted(
+        str(w.message) for w in expected_record
+    )
+    for ours, theirs in zip(got, expected, strict=True):
+        assert ours.index.tolist() == theirs.index.tolist()
+        pd.testing.assert_frame_equal(
+            ours.reset_index(drop=True),
+            theirs.reset_index(drop=True),
+            check_dtype=False,
+        )
+
+
+def test_holdout_orders_against_a_by_hand_count():
+    """Returns are netted and not orders; the count uses purchases only."""
+    log, _ = make_transactions(300, random_state=9)
+    rng = np.random.default_rng(0)
+    flip = rng.choice(len(log), 40, replace=False)
+    log.loc[flip, "amount"] *= -1
+    cutoff = pd.Timestamp("2025-08-31")
+    with pytest.warns(UserWarning):
+        features, outcomes = calibration_holdout_split(
+            log, cutoff, order_col="order_id"
+        )
+    later = log[log["date"].dt.normalize() > cutoff]
+    bought = later[later["amount"] >= 0]
+    orders = bought.groupby("customer_id")["order_id"].nunique()
+    spend = (
+        later[later["customer_id"].isin(orders.index)]
+        .groupby("customer_id")["amount"]
+        .sum()
+    )
+    expected_orders = orders.reindex(features.index, fill_value=0)
+    expected_spend = spend.reindex(features.index, fill_value=0.0)
+    np.testing.assert_array_equal(outcomes["orders"], expected_orders)
+    np.testing.assert_allclose(outcomes["spend"], expected_spend, rtol=1e-12)

@@ -642,10 +642,12 @@ def test_estimators_all_customers_identical(name):
     np.testing.assert_array_equal(est.predict(X), est.labels_)
 
 
-def test_usage_tiers_negative_usage():
-    X = customers().assign(frequency=lambda d: -d["frequency"])
-    with pytest.raises(ValueError, match="column 'frequency' has 40 negative"):
-        fit_checked(ESTIMATORS["UsageTiers"], X)
+def test_usage_tiers_negative_usage_is_counted():
+    X = customers().assign(frequency=lambda d: d["frequency"] - 5)
+    negative = int((X["frequency"] < 0).sum())
+    with pytest.warns(UserWarning, match=f"column 'frequency' has {negative} negative"):
+        tiers = UsageTiers().fit(X)
+    assert (tiers.labels_[X["frequency"].to_numpy() < 0] == 2).all()
 
 
 def test_random_segmenter_ignores_values_by_design():

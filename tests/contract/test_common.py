@@ -88,16 +88,6 @@ def _rfm_expected_failures(estimator):
         if isinstance(estimator, RFMSegmenter):
             failures["check_clustering"] = _NOT_BLOBS + "; also " + _RFM_WIDTH
         return failures
-    if isinstance(estimator, UsageTiers):
-        return {
-            "check_clustering": "usage must be >= 0 (positive_only tag), but this "
-            "check feeds standardized blobs without applying the tag; a 1-D "
-            "tiering of one column is also not meant to recover 2-D blobs",
-            "check_positive_only_tag_during_fit": "UsageTiers reads only its usage "
-            "column (column 0 here), which stays positive after the check "
-            "subtracts the global mean of iris; negative values in the other "
-            "columns are legitimately ignored",
-        }
     return {}
 
 

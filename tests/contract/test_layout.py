@@ -14,6 +14,7 @@ ORDER = [
     "_rule_based",
     "_learned",
     "_evaluation",
+    "_value",
     "plotting",
     "report",
     "cli",

@@ -94,7 +94,9 @@ def test_bad_input_is_named(customers):
         AttributeSegmenter("city").fit(customers)
     with pytest.raises(ValueError, match="'monetary' has 24 distinct values"):
         AttributeSegmenter("monetary", min_share=0.0).fit(
-            pd.concat([customers] * 3).assign(monetary=np.arange(24.0))
+            pd.concat([customers] * 3)
+            .reset_index(drop=True)
+            .assign(monetary=np.arange(24.0))
         )
     with pytest.raises(TypeError, match="'country' has bins but is not numeric"):
         AttributeSegmenter("country", bins={"country": (1,)}).fit(customers)

@@ -159,9 +159,21 @@ def test_protocol_containers_and_inputs_untouched():
     np.testing.assert_array_equal(one_column.labels_, tiers.labels_)
 
 
+def test_negative_usage_is_counted_and_tiered_lightest():
+    # a net-spend column from rfm_table has customers whose returns exceed
+    # their purchases: they are tiered, not refused, and the warning counts them
+    with pytest.warns(UserWarning, match="column 'frequency' has 2 negative") as rec:
+        tiers = UsageTiers(shares=(0.2, 0.4)).fit(
+            _frame([-5, 1, 2, 3, 4, 5, 6, 7, 8, -2])
+        )
+    assert rec[0].filename == __file__  # points at the caller, not into custseg
+    assert tiers.labels_[[0, 9]].tolist() == [2, 2]
+    # negative usage counts as no value: shares over 1+..+8 = 36
+    expected = [(7 + 8) / 36, (5 + 6) / 36, (1 + 2 + 3 + 4) / 36]
+    np.testing.assert_allclose(tiers.tiers_["value_share"], expected)
+
+
 def test_errors():
-    with pytest.raises(ValueError, match="column 'frequency' has 1 negative"):
-        UsageTiers().fit(_frame([1, -2, 3]))
     with pytest.raises(ValueError, match="shares must be 2 increasing values"):
         UsageTiers(shares=(0.5, 0.2)).fit(_frame([1, 2, 3]))
     with pytest.raises(ValueError, match="needs thresholds"):

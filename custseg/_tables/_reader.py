@@ -1,0 +1,157 @@
+"""The one reader of customer tables for every custseg estimator.
+
+:func:`read_customer_table` converts the input once (:func:`as_pandas_table`),
+refuses empty tables and transaction logs, records or checks the columns an
+estimator reads (``feature_names_in_``, ``n_features_in_``) and reads them as
+checked floats (:func:`check_numeric_columns`): a table by column name (other
+columns are never read), an array by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_array
+
+from custseg._tables._columns import check_numeric_columns
+from custseg._tables._convert import as_pandas_table
+
+__all__ = ["CustomerTable", "read_customer_table", "reset_fitted_attributes"]
+
+# column names under which a transaction log keeps its customer ids
+_CUSTOMER_KEYS = {"id", "customer", "customerid", "client", "clientid", "userid",
+                  "user", "accountid", "memberid", "member"}  # fmt: skip
+
+
+def _is_customer_key(name):
+    return str(name).lower().replace("_", "").replace(" ", "") in _CUSTOMER_KEYS
+
+
+def _is_customer_key(name):
+    return str(name).lower().replace("_", "").replace(" ", "") in _CUSTOMER_KEYS
+
+
+@dataclass
+class CustomerTable:
+    """A customer table as read by :func:`read_customer_table`.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The whole table in original units, string column names; a pandas
+        input keeps its index (customer ids), an array gets ``x0, x1, ...``
+        (or the names a segmenter gives array columns).
+    columns : list of str
+        The input columns the segmenter reads (``feature_names_in_``).
+    values : ndarray of float64 of shape (n_customers, len(columns)) or None
+        Those columns, checked numeric and finite (``None`` for a segmenter
+        that reads no value).
+    named : bool
+        Whether the input had column names (a DataFrame), not an array.
+    """
+
+    frame: pd.DataFrame
+    columns: list
+    values: np.ndarray | None
+    named: bool
+
+
+def _refuse_transaction_log(frame, owner):
+    keys = [(c, frame[c]) for c in frame.columns if _is_customer_key(c)]
+    if frame.index.name is not None and _is_customer_key(frame.index.name):
+        keys.append((frame.index.name, frame.index.to_series()))
+    for name, ids in keys:
+        repeats = int(ids.duplicated().sum())
+        if repeats:
+            raise ValueError(
+                f"{owner}: X looks like a transaction log, not a customer table: "
+                f"{name!r} repeats {repeats} customer id(s) ({len(ids)} rows for "
+                f"{len(ids) - repeats} customers). Aggregate it to one row per "
+                "customer first, e.g. with custseg.rfm_table."
+            )
+
+
+def _array_frame(estimator, X, owner):
+    array = check_array(
+        X, dtype=None, ensure_all_finite=False, estimator=owner, input_name="X"
+    )
+    names = estimator._array_columns(array.shape[1])
+    return pd.DataFrame(
+        array, columns=names or [f"x{i}" for i in range(array.shape[1])]
+    )
+
+
+def _is_table(X):
+    return not isinstance(X, np.ndarray | list | tuple) and (
+        hasattr(X, "columns") or hasattr(X, "column_names") or hasattr(X, "schema")
+    )
+
+
+def read_customer_table(estimator, X, *, reset):
+    """Read a customer table for a segmenter (or a transformer) once, with one policy.
+
+    ``reset=True`` (fit) asks the estimator which columns it reads
+    (``_input_columns(frame, named=...)``) and records ``feature_names_in_`` (tables)
+    and ``n_features_in_``; ``reset=False`` (predict) checks ``X`` against
+    them.  Tables are read by column name (extra columns are never read),
+    arrays by position.  The columns read must be numeric and finite unless
+    the estimator's ``_reads_values`` is False.
+
+    Parameters
+    ----------
+    estimator : estimator with ``_input_columns`` and ``_array_columns``
+    X : DataFrame, lazy frame or array-like of shape (n_customers, n_features)
+    reset : bool
+
+    Returns
+    -------
+    CustomerTable
+    """
+    owner = type(estimator).__name__
+    named = _is_table(X)
+    frame = as_pandas_table(X) if named else _array_frame(estimator, X, owner)
+    if len(frame) == 0:
+        raise ValueError(f"{owner}: X has 0 rows (0 samples); nothing to segment.")
+    if named:
+        _refuse_transaction_log(frame, owner)
+    if reset:
+        columns = [str(c) for c in estimator._input_columns(frame, named=named)]
+        estimator.n_features_in_ = len(columns) if named else frame.shape[1]
+        if named:
+            estimator.feature_names_in_ = np.asarray(columns, dtype=object)
+        estimator._columns_read_ = columns
+    else:
+        columns = estimator._columns_read_
+        fitted_named = hasattr(estimator, "feature_names_in_")
+        if named != fitted_named or not named:
+            width = estimator.n_features_in_
+            if frame.shape[1] != width:
+                raise ValueError(
+                    f"X has {frame.shape[1]} features, but {owner} is expecting "
+                    f"{width} features as input."
+                )
+            if fitted_named:  # an array after a table: read in the fitted order
+                frame.columns = columns
+            elif named:  # a table after an array: read by position
+                frame.columns = _array_frame(
+                    estimator, np.zeros((1, width)), owner
+                ).columns
+    values = None
+    if getattr(estimator, "_reads_values", True):
+        values = check_numeric_columns(
+            frame,
+            columns,
+            owner=owner,
+            hint="Set the column parameters to the names your table uses.",
+        )
+    return CustomerTable(frame, columns, values, named)
+
+
+def reset_fitted_attributes(estimator):
+    """Delete every fitted attribute (``name_``), so a refit leaves no stale state."""
+    for name in [
+        k for k in vars(estimator) if k.endswith("_") and not k.startswith("__")
+    ]:
+        delattr(estimator, name)
