@@ -222,3 +222,25 @@ def test_encoder_reads_an_array_by_position_and_plots_work(planted):
     display = SilhouetteDisplay.from_estimator(seg, table)
     assert len(display.silhouette_values) == len(table)
     SegmentProfileDisplay.from_estimator(seg)
+
+
+def test_segment_profiles_default_describes_text_and_boolean_columns():
+    from custseg import segment_profiles
+
+    X = pd.DataFrame(
+        {
+            "customer_id": [1, 2, 3, 4, 5, 6],
+            "country": ["UK", "UK", "FR", "DE", "DE", None],
+            "app": [True, False, True, True, True, False],
+            "monetary": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "first": pd.to_datetime(["2024-01-01"] * 6),
+        }
+    )
+    out = segment_profiles(X, [0, 0, 0, 1, 1, 1])
+    assert "customer_id" not in out and "first" not in out
+    # by hand: segment 0 is UK 2 of 3; segment 1 is DE 2 of 3 (missing is a level)
+    assert out["country"].tolist() == ["UK", "DE"]
+    np.testing.assert_allclose(out["country_share"], [2 / 3, 2 / 3])
+    assert out["app"].tolist() == ["True", "True"]
+    np.testing.assert_allclose(out["app_share"], [2 / 3, 2 / 3])
+    np.testing.assert_allclose(out["monetary"], [2.0, 5.0])
