@@ -29,11 +29,14 @@ from custseg._rule_based import (
 )
 from custseg._value import (
     BetaGeoModel,
+    CohortRetention,
     GammaGammaModel,
     LifecycleStages,
+    cohort_retention,
     lifecycle_stages,
 )
 from custseg.plotting import (
+    CohortDisplay,
     KSelectionDisplay,
     LorenzCurveDisplay,
     MigrationDisplay,
@@ -49,6 +52,8 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "AttributeSegmenter",
     "BetaGeoModel",
+    "CohortDisplay",
+    "CohortRetention",
     "CustomerSegmenter",
     "GammaGammaModel",
     "KSelectionDisplay",
@@ -72,6 +77,7 @@ __all__ = [
     "UsageTiers",
     "ValidationReport",
     "calibration_holdout_split",
+    "cohort_retention",
     "compare_segmentations",
     "diagnose_rules",
     "get_rule_preset",

@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.base import ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
-from custseg._sklearn_compat import fit_context
+from custseg._sklearn_compat import fit_context, validate_params
 from custseg._tables import (
     align_labels,
     as_pandas_table,
@@ -77,6 +77,18 @@ def _medians(table, features, labels, index):
     return frame.groupby(labels).median().reindex(index)
 
 
+@validate_params(
+    {
+        "X": "no_validation",  # read by the customer-table reader
+        "labels": "no_validation",  # aligned and checked by align_labels
+        "segment_names": ["array-like", None],
+        "features": ["array-like", None],
+        "monetary_col": [str],
+        "frequency_col": [str],
+        "value": "no_validation",  # a fitted model or a table, checked inside
+    },
+    prefer_skip_nested_validation=True,
+)
 def segment_profiles(
     X,
     labels,
@@ -208,28 +220,28 @@ def segment_profiles(
         money = _as_floats(table, monetary_col)
         # shares of the total without overflow: scale by the largest amount
         scale = float(money.abs().max()) if len(money) else 0.0
-        scaled = money / scale if np.isfinite(scale) and scale > 0 else money
+        if not (np.isfinite(scale) and scale > 0):
+            scale = 1.0
+        scaled = money / scale
         revenue = scaled.groupby(labels).sum().reindex(index)
         grand_total = float(scaled.sum())
         out["revenue_share"] = (
             (revenue / grand_total).fillna(0.0) if grand_total else np.nan
         )
-        revenue = money.groupby(labels).sum().reindex(index)
         if frequency_col in numeric:
-            orders = (
-                _as_floats(table, frequency_col)
-                .groupby(labels)
-                .sum()
-                .reindex(index)
-                .fillna(0)
-            )
-            out["orders"] = (
-                orders.astype(np.int64)
-                if np.allclose(orders, orders.round())
-                else orders
-            )
+            with np.errstate(over="ignore"):  # a total beyond float64 is inf
+                orders = (
+                    _as_floats(table, frequency_col)
+                    .groupby(labels)
+                    .sum()
+                    .reindex(index)
+                    .fillna(0)
+                )
+            whole = np.isfinite(orders).all() and np.allclose(orders, orders.round())
+            out["orders"] = orders.astype(np.int64) if whole else orders
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                out["avg_order_value"] = revenue.fillna(0.0) / orders.replace(0, np.nan)
+                per_order = revenue.fillna(0.0) / orders.replace(0, np.nan)
+                out["avg_order_value"] = per_order * scale
     if value is not None:
         out = out.join(_value_by_segment(value, X, table, labels, index))
     return out

@@ -15,15 +15,23 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    InvalidParameterError,
     StrOptions,
+    generate_invalid_param_val,
+    generate_valid_param,
+    make_constraint,
     validate_parameter_constraints,
-    validate_params,
 )
+from sklearn.utils._param_validation import validate_params as _validate_params
 
 __all__ = [
     "HasMethods",
     "Interval",
+    "InvalidParameterError",
     "StrOptions",
+    "generate_invalid_param_val",
+    "generate_valid_param",
+    "make_constraint",
     "fit_context",
     "transform_output_container",
     "transform_output_setting",
@@ -34,6 +42,27 @@ __all__ = [
 #: ``@fit_context(prefer_skip_nested_validation=...)`` validates the
 #: parameters against ``_parameter_constraints`` before ``fit`` runs.
 fit_context = _fit_context
+
+
+def validate_params(parameter_constraints, *, prefer_skip_nested_validation=True):
+    """scikit-learn's ``@validate_params`` for a public function.
+
+    Wrong parameters raise ``InvalidParameterError`` (a ``ValueError`` and a
+    ``TypeError``) naming the parameter.  Data arguments are declared
+    ``"no_validation"``: custseg's readers check them and name the column.
+    The constraints stay readable on the function as
+    ``_parameter_constraints``, for the generic test over public functions.
+    """
+
+    def decorator(func):
+        wrapped = _validate_params(
+            parameter_constraints,
+            prefer_skip_nested_validation=prefer_skip_nested_validation,
+        )(func)
+        wrapped._parameter_constraints = parameter_constraints
+        return wrapped
+
+    return decorator
 
 
 def transform_output_container(estimator, data, X, columns):

@@ -8,6 +8,8 @@ the library, where a user cannot act on it and where ``-W error`` filters for th
 user's module do not see it.
 """
 
+import contextlib
+import contextvars
 import os
 import sys
 import warnings
@@ -50,6 +52,34 @@ def find_stack_level():
     return level
 
 
+_QUIET = contextvars.ContextVar("custseg_quiet_warnings", default=False)
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence custseg's own warnings in this thread (or task) only.
+
+    For repeated fits whose warnings the first fit already showed (bootstrap
+    refits): a context variable, so unlike ``warnings.catch_warnings`` it is
+    safe in threads and never touches the global filters.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from custseg._warnings import quiet, warn
+    >>> with warnings.catch_warnings(record=True) as caught, quiet():
+    ...     warnings.simplefilter("always")
+    ...     warn("shown once, on the first fit")
+    >>> caught
+    []
+    """
+    token = _QUIET.set(True)
+    try:
+        yield
+    finally:
+        _QUIET.reset(token)
+
+
 def warn(message, category=UserWarning):
     """Emit ``message`` attributed to the first frame outside custseg.
 
@@ -70,5 +100,7 @@ def warn(message, category=UserWarning):
     >>> str(caught[0].message)
     '3 rows without a customer id were dropped'
     """
+    if _QUIET.get():
+        return
     # The walk starts at this function's frame, the one warnings.warn counts as 1.
     warnings.warn(message, category, stacklevel=find_stack_level())

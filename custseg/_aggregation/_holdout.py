@@ -21,6 +21,7 @@ from custseg._aggregation._log_checks import (
 from custseg._aggregation._narwhals_engine import from_native
 from custseg._aggregation._rfm import aggregate, check_settings
 from custseg._aggregation._schema import LogColumns, open_log
+from custseg._sklearn_compat import validate_params
 
 __all__ = ["calibration_holdout_split"]
 
@@ -35,6 +36,18 @@ def _as_pandas(table, customer_col):
     return frame.sort(customer_col).to_pandas().set_index(customer_col)
 
 
+@validate_params(
+    {
+        "transactions": "no_validation",  # checked like rfm_table's
+        "cutoff": "no_validation",  # a date, parsed inside
+        "customer_col": [str],
+        "date_col": [str],
+        "amount_col": [str],
+        "order_col": [str, None],
+        "holdout_end": "no_validation",
+    },
+    prefer_skip_nested_validation=True,
+)
 def calibration_holdout_split(
     transactions,
     cutoff,

@@ -221,7 +221,12 @@ def apply_policies(
 def warn_returns_only(count, part=""):
     """Warn that customers whose only rows are returns are left out."""
     if count:
+        fate = (
+            "they count as buying nothing (spend 0, 0 orders)"
+            if part
+            else "they are not in the customer table"
+        )
         warn(
             part + f"{count} customers have only returns (negative amounts) and "
-            "no purchase; they are not in the customer table."
+            f"no purchase; {fate}."
         )

@@ -1,6 +1,7 @@
 """The one module that talks to dataframe engines, through narwhals.
 
-The transaction log can be any frame narwhals supports: pandas, polars (eager
+Reading the log is ``_narwhals_prepare``'s job; this module audits and
+aggregates it.  The transaction log can be any frame narwhals supports: pandas, polars (eager
 or lazy), pyarrow, DuckDB, Dask or Spark.  The engine does only portable work:
 row-wise integer arithmetic on dates (day ordinals from year and day of year,
 which every backend implements), filters, group-by aggregates (max, min, len,
@@ -15,19 +16,19 @@ from __future__ import annotations
 
 import copy
 import math
-import warnings
 
 import narwhals.stable.v2 as nw
 
-from custseg._aggregation._attributes import (
-    attribute_column,
-    attribute_values,
-    count_rows,
-)
-from custseg._aggregation._log_checks import (
-    EPOCH_ORDINAL,
-    LogAudit,
-    check_columns_present,
+from custseg._aggregation._attributes import attribute_values, count_rows
+from custseg._aggregation._log_checks import LogAudit, check_columns_present
+from custseg._aggregation._narwhals_prepare import (
+    BAD_DATE,
+    MISS,
+    count_true,
+    from_native,
+    log_columns,
+    prepare_log,
+    valid_rows,
 )
 from custseg._aggregation._schema import AGG
 
@@ -42,163 +43,6 @@ __all__ = [
 ]
 
 _C, _O, _DAY, _A = AGG["customer"], AGG["order"], AGG["day"], AGG["amount"]
-_BAD_DATE = "__cs_bad_date"
-_MISS = {
-    "customer": "__cs_miss_customer",
-    "date": "__cs_miss_date",
-    "amount": "__cs_miss_amount",
-    "order": "__cs_miss_order",
-}
-
-
-def from_native(obj):
-    """Wrap a native frame in narwhals, with a clear error for anything else."""
-    if isinstance(obj, (nw.DataFrame, nw.LazyFrame)):
-        return obj
-    try:
-        if type(obj).__module__.startswith("dask"):
-            return _from_dask(obj)
-        return nw.from_native(obj)
-    except TypeError as exc:
-        raise TypeError(
-            "transactions must be a DataFrame (pandas, polars, pyarrow, DuckDB, Dask "
-            f"or Spark), got {type(obj).__module__}.{type(obj).__name__}."
-        ) from exc
-
-
-_DASK_PLUGIN_NOTICE = "Dask support is moving out of Narwhals"
-
-
-def _from_dask(obj):
-    """Wrap a Dask frame, without narwhals' notice about its Dask plugin.
-
-    narwhals announces, once per Dask frame it wraps, that its Dask support
-    moves to the ``narwhals-dask`` package.  The notice is addressed to
-    narwhals' users, not to custseg's: it says nothing about the data, and
-    once ``narwhals-dask`` is installed narwhals uses it and stays silent
-    (see the scaling guide).  It is silenced here, around the one call that
-    raises it; rfm_table never runs in custseg's worker threads, where
-    ``catch_warnings`` would not be safe.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message=_DASK_PLUGIN_NOTICE, category=FutureWarning
-        )
-        return nw.from_native(obj)
-
-
-def log_columns(frame):
-    """Names of the columns of a narwhals frame."""
-    return [str(c) for c in frame.collect_schema().names()]
-
-
-def _is_float(dtype):
-    return isinstance(dtype, (nw.Float32, nw.Float64))
-
-
-def day_ordinal(expr, implementation=None):
-    """Proleptic Gregorian day ordinal (``date.toordinal()``) of a date expression.
-
-    Built from year and day of year with integer arithmetic, so every backend
-    computes it the same way and the time of day is dropped (floored to the day).
-    polars, whose date cast is exact and about twenty times faster, counts days
-    from the epoch instead.
-    """
-    if implementation is not None and implementation.is_polars():
-        return expr.cast(nw.Date).cast(nw.Int64) + EPOCH_ORDINAL
-    # missing dates are flagged and dropped elsewhere; filling their year and
-    # day keeps the integer casts valid on engines where they are NaN (Dask)
-    year = expr.dt.year().fill_null(1970).cast(nw.Int64) - 1
-    return (
-        year * 365
-        + year // 4
-        - year // 100
-        + year // 400
-        + expr.dt.ordinal_day().fill_null(1).cast(nw.Int64)
-    )
-
-
-def _date_expr(schema, date_col, implementation=None):
-    """The date column as a datetime expression (ISO-8601 strings parsed).
-
-    polars parses strings with ``str.to_datetime``; the other engines with a
-    cast, which reads every ISO-8601 variant ("2024-01-05",
-    "2024-01-05T10:30:00", "2024-01-05 10:30:00") without inferring one
-    format from the first value (DuckDB cannot infer a format at all).
-    """
-    dtype = schema[date_col]
-    if isinstance(dtype, (nw.Datetime, nw.Date)):
-        return nw.col(date_col)
-    if isinstance(dtype, nw.String):
-        if implementation is not None and implementation.is_polars():
-            return nw.col(date_col).str.to_datetime()
-        return nw.col(date_col).cast(nw.Datetime("us"))
-    raise TypeError(
-        f"date column {date_col!r} has dtype {dtype}; expected datetime, date or "
-        "ISO-8601 strings."
-    )
-
-
-def prepare_log(frame, columns, attributes=()):
-    """Select the log's columns under internal names, with missing-value flags.
-
-    Returns a narwhals frame with the customer id, the day ordinal, the amount
-    (float), the order id when given, one boolean column per missing-value
-    kind, and the attributes (categoricals as strings).
-    """
-    customer_col, date_col, amount_col = columns.customer, columns.date, columns.amount
-    order_col = columns.order
-    schema = frame.collect_schema()
-    amount_dtype = schema[amount_col]
-    if isinstance(amount_dtype, nw.Boolean) or not amount_dtype.is_numeric():
-        raise TypeError(
-            f"amount column {amount_col!r} has dtype {amount_dtype}; expected a numeric dtype."
-        )
-    date = _date_expr(schema, date_col, frame.implementation)
-
-    def missing(col):
-        expr = nw.col(col).is_null()
-        if _is_float(schema[col]):
-            expr = expr | nw.col(col).is_nan()
-        return expr
-
-    selected = [
-        nw.col(customer_col).alias(_C),
-        day_ordinal(date, frame.implementation).alias(_DAY),
-        nw.col(amount_col).cast(nw.Float64).alias(_A),
-        missing(customer_col).alias(_MISS["customer"]),
-        nw.col(date_col).is_null().alias(_MISS["date"]),
-        missing(amount_col).alias(_MISS["amount"]),
-        # a string the engine read as null (Spark without ANSI mode) is not
-        # a missing date but an unparseable one: counted, then an error
-        (~nw.col(date_col).is_null() & date.is_null()).alias(_BAD_DATE),
-    ]
-    if order_col is not None:
-        selected += [
-            nw.col(order_col).alias(_O),
-            missing(order_col).alias(_MISS["order"]),
-        ]
-    else:
-        selected.append(nw.lit(False).alias(_MISS["order"]))
-    for i, name in enumerate(attributes):
-        expr = nw.col(name)
-        if isinstance(schema[name], (nw.Categorical, nw.Enum)):
-            expr = expr.cast(nw.String)
-        selected.append(expr.alias(attribute_column(i)))
-    return frame.select(selected)
-
-
-def _valid():
-    return ~(
-        nw.col(_MISS["customer"])
-        | nw.col(_MISS["date"])
-        | nw.col(_MISS["amount"])
-        | nw.col(_MISS["order"])
-    )
-
-
-def _count(expr):
-    return expr.cast(nw.Int64).sum()
 
 
 def audit_log(prepared, *, reference_day, returns):
@@ -215,17 +59,17 @@ def audit_log(prepared, *, reference_day, returns):
     reference_day : int or None
         The given ``reference_day``, or the latest day among kept rows.
     """
-    valid = _valid()
+    valid = valid_rows()
     keep = valid & (nw.col(_A) >= 0) if returns == "ignore" else valid
     flags = {
         "rows": nw.lit(1),
-        "missing_customer": nw.col(_MISS["customer"]),
-        "missing_date": nw.col(_MISS["date"]),
-        "missing_amount": nw.col(_MISS["amount"]),
-        "missing_order": nw.col(_MISS["order"]),
+        "missing_customer": nw.col(MISS["customer"]),
+        "missing_date": nw.col(MISS["date"]),
+        "missing_amount": nw.col(MISS["amount"]),
+        "missing_order": nw.col(MISS["order"]),
         "negative_amount": valid & (nw.col(_A) < 0),
         "infinite_amount": valid & (nw.col(_A).abs() == float("inf")),
-        "unparseable_date": nw.col(_BAD_DATE),
+        "unparseable_date": nw.col(BAD_DATE),
     }
     in_range = keep
     if reference_day is not None:
@@ -260,7 +104,7 @@ def audit_log(prepared, *, reference_day, returns):
         )
         only_returns = (nw.col("__cs_bought") == 0) & (nw.col("__cs_returned") > 0)
         row = per_customer.select(
-            *totals, _count(only_returns).alias("returns_only_customers")
+            *totals, count_true(only_returns).alias("returns_only_customers")
         )
     else:
         row = rows.select(*totals)
@@ -282,7 +126,7 @@ def audit_log(prepared, *, reference_day, returns):
 
 def kept_rows(prepared, *, reference_day, returns):
     """The rows that enter the aggregation."""
-    keep = _valid() & (nw.col(_DAY) <= reference_day)
+    keep = valid_rows() & (nw.col(_DAY) <= reference_day)
     if returns == "ignore":
         keep = keep & (nw.col(_A) >= 0)
     return prepared.filter(keep)
@@ -405,7 +249,7 @@ class NarwhalsLog:
 
     def restrict(self, *, after_day=None, through_day=None):
         """The rows dated in ``(after_day, through_day]`` (see ``TransactionLog``)."""
-        undated = nw.col(_MISS["date"]) | nw.col(_BAD_DATE)
+        undated = nw.col(MISS["date"]) | nw.col(BAD_DATE)
         keep = nw.lit(True)
         if through_day is not None:
             # undated and unparseable rows stay, for the policies to count

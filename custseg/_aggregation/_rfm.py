@@ -21,7 +21,7 @@ from custseg._aggregation._schema import (
     LogColumns,
     open_log,
 )
-from custseg._sklearn_compat import validate_parameter_constraints
+from custseg._sklearn_compat import validate_parameter_constraints, validate_params
 from custseg._warnings import warn
 
 __all__ = [
@@ -242,6 +242,10 @@ def _warn_several(several, rule):
             )
 
 
+@validate_params(
+    {"transactions": "no_validation", **AGGREGATION_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
 def rfm_table(
     transactions,
     *,

@@ -10,6 +10,7 @@ through their package namespaces.
 
 from custseg._evaluation._baselines import QuantileSegmenter, RandomSegmenter
 from custseg._evaluation._compare import compare_segmentations
+from custseg._evaluation._hypothesis import segmenter_for_refit
 from custseg._evaluation._indices import model_space
 from custseg._evaluation._migration import SegmentMigration, segment_migration
 from custseg._evaluation._stability import bootstrap_stability
@@ -25,5 +26,6 @@ __all__ = [
     "compare_segmentations",
     "model_space",
     "segment_migration",
+    "segmenter_for_refit",
     "validate_segmentation",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
@@ -11,6 +13,7 @@ from custseg._evaluation._intervals import percentile_interval
 from custseg._evaluation._validation import validate_segmentation
 from custseg._evaluation._verdicts import VERDICTS
 from custseg._progress import progress
+from custseg._sklearn_compat import Interval, validate_params
 from custseg._tables import as_pandas_table
 
 __all__ = ["SORT_RULE", "compare_segmentations"]
@@ -48,6 +51,24 @@ def _row(report):
     return row
 
 
+@validate_params(
+    {
+        "segmentations": "no_validation",  # checked inside: a non-empty dict
+        "X": "no_validation",  # read by the customer-table reader
+        "outcome": "no_validation",
+        "categorical": ["array-like", None],
+        "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
+        "min_share": [Interval(Real, 0, 1, closed="left")],
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "sample_size": [Interval(Integral, 2, None, closed="left"), None],
+        "max_customers": [Interval(Integral, 2, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+        "return_reports": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def compare_segmentations(
     segmentations,
     X,

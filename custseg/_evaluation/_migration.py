@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from custseg._sklearn_compat import validate_params
+
 __all__ = ["SegmentMigration", "segment_migration"]
 
 NEW, GONE = "(new)", "(gone)"
@@ -93,6 +95,12 @@ def _as_series(labels, names, which):
     if series.isna().any():
         raise ValueError(f"{which} has {int(series.isna().sum())} missing label(s).")
     if names is not None:
+        dup = [str(n) for n in pd.Index(names)[pd.Index(names).duplicated()]]
+        if dup:
+            raise ValueError(
+                f"names_{which.split('_')[1]} has duplicate names {dup}: each "
+                "segment needs its own name, or the counts would be pooled twice."
+            )
         names = np.asarray(names, dtype=object)
         codes = series.to_numpy()
         if not np.issubdtype(np.asarray(codes).dtype, np.integer):
@@ -108,6 +116,65 @@ def _as_series(labels, names, which):
     return series, list(order)
 
 
+def _id_kind(index):
+    kind = pd.api.types.infer_dtype(index, skipna=True)
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
+        return "numbers"
+    if kind in ("string", "bytes"):
+        return "text"
+    return kind
+
+
+def _keyed(labels):
+    """Whether labels come keyed by customer id (not a plain array)."""
+    return isinstance(labels, dict | pd.Series | pd.DataFrame) or (
+        hasattr(labels, "columns") and hasattr(labels, "to_pandas")
+    )
+
+
+def _is_positions(index, n):
+    return isinstance(index, pd.RangeIndex) and index.equals(pd.RangeIndex(n))
+
+
+def _check_matching(before, after, labels_before, labels_after):
+    keyed = [_keyed(labels_before), _keyed(labels_after)]
+    if keyed == [False, False] and len(before) != len(after):
+        raise ValueError(
+            f"labels_before has {len(before)} entries and labels_after "
+            f"{len(after)}; arrays are matched by position, so pass Series "
+            "indexed by customer id to compare periods with different customers."
+        )
+    if keyed[0] != keyed[1]:
+        series, plain = (before, after) if keyed[0] else (after, before)
+        if not _is_positions(series.index, len(plain)):
+            name = "labels_after" if keyed[0] else "labels_before"
+            raise ValueError(
+                f"{name} is a plain array (matched by position) but the other is "
+                "keyed by customer id: pass both as Series indexed by customer "
+                "id (e.g. pd.Series(seg.labels_, index=X.index)), or both in "
+                "the same row order."
+            )
+        return
+    kinds = _id_kind(before.index), _id_kind(after.index)
+    if len(before) and len(after) and kinds[0] != kinds[1]:
+        raise ValueError(
+            f"labels_before is keyed by customer ids of type "
+            f"{before.index.dtype} ({kinds[0]}, e.g. {before.index[0]!r}) and "
+            f"labels_after by {after.index.dtype} ({kinds[1]}, e.g. "
+            f"{after.index[0]!r}): no customer could match. Convert the ids of "
+            "one period to the type of the other."
+        )
+
+
+@validate_params(
+    {
+        "labels_before": "no_validation",  # checked and aligned inside
+        "labels_after": "no_validation",
+        "names_before": ["array-like", None],
+        "names_after": ["array-like", None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def segment_migration(
     labels_before, labels_after, *, names_before=None, names_after=None
 ):
@@ -123,10 +190,13 @@ def segment_migration(
         two-column frame ``(id, label)`` (pandas or polars) is matched by
         customer id, so customers who appear or disappear are counted
         separately.  Plain arrays are matched by position and must have the
-        same length.
+        same length.  A plain array beside labels keyed by customer id is
+        refused (unless the ids are the positions ``0 .. n-1``), and so are
+        ids of different types in the two periods (``1`` and ``"1"``).
     names_before, names_after : array-like of str, optional
-        Segment names indexed by integer label (e.g. ``segment_names_``);
-        rows and columns then use the names and include empty segments.
+        Segment names indexed by integer label (e.g. ``segment_names_``),
+        unique; rows and columns then use the names and include empty
+        segments.
 
     Returns
     -------
@@ -152,16 +222,7 @@ def segment_migration(
     """
     before, rows = _as_series(labels_before, names_before, "labels_before")
     after, cols = _as_series(labels_after, names_after, "labels_after")
-    positional = not any(
-        isinstance(x, pd.Series | dict | pd.DataFrame) or hasattr(x, "columns")
-        for x in (labels_before, labels_after)
-    )
-    if positional and len(before) != len(after):
-        raise ValueError(
-            f"labels_before has {len(before)} entries and labels_after {len(after)}; "
-            "arrays are matched by position, so pass Series indexed by customer id "
-            "to compare periods with different customers."
-        )
+    _check_matching(before, after, labels_before, labels_after)
     joined = pd.concat(
         [before.astype(object).rename("before"), after.astype(object).rename("after")],
         axis=1,

@@ -31,6 +31,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 
 from custseg._progress import progress
+from custseg._warnings import quiet
 
 __all__ = ["bootstrap_stability", "max_jaccard", "reference_model", "stability_band"]
 
@@ -130,10 +131,11 @@ def _one_bootstrap(model, X, y, labels, n_segments, seed, chance):
     params = model.get_params(deep=False)
     if "random_state" in params:
         model.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
-    # np.errstate is thread-local; warnings.catch_warnings() is not and must
-    # not run in joblib threads.  User warnings of the refits repeat the fit
-    # on all customers and Python's default filter shows each one once.
-    with np.errstate(all="ignore"):
+    # np.errstate and quiet() are thread-local; warnings.catch_warnings() is
+    # not and must not run in joblib threads.  custseg's own warnings of the
+    # refits repeat the fit on all customers (with other counts); others are
+    # shown once by Python's default filter.
+    with np.errstate(all="ignore"), quiet():
         if y is None:
             model.fit(_take(X, idx))
         else:
@@ -172,10 +174,10 @@ def bootstrap_stability(
         An unfitted segmenter (``fit(X)``, ``predict(X)``) or, with
         ``fit_labels=True``, a classifier trained as ``fit(X, labels)``.
         It is cloned for each resample; a ``random_state`` parameter is set
-        to a seed drawn for that resample.  Numpy floating-point warnings of
-        the refits are silenced with :func:`numpy.errstate` (thread-safe);
-        user warnings are left to Python's default filter, which shows each
-        once.
+        to a seed drawn for that resample.  Numpy floating-point warnings and
+        custseg's own warnings of the refits are silenced, thread-safely
+        (the fit on all customers showed them); other warnings are left to
+        Python's default filter, which shows each once.
     X : DataFrame or ndarray of shape (n_customers, n_features)
     labels : ndarray of int, shape (n_customers,)
         The original segments, ``0 .. n_segments - 1``.

@@ -9,6 +9,8 @@ hypothesis and the refit rule in :mod:`custseg._evaluation._hypothesis`.
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -42,6 +44,7 @@ from custseg._evaluation._stability import bootstrap_stability, reference_model
 from custseg._evaluation._validation_report import ValidationReport
 from custseg._evaluation._verdicts import judge, segments_table
 from custseg._progress import step
+from custseg._sklearn_compat import Interval, StrOptions, validate_params
 
 __all__ = ["TREE_CUSTOMERS", "validate_segmentation"]
 
@@ -164,6 +167,25 @@ def _stability_method(segmenter, kind, refit, numeric, n_bootstrap):
     return text
 
 
+@validate_params(
+    {
+        "segmentation": "no_validation",  # a segmenter or labels, checked inside
+        "X": "no_validation",  # read by the customer-table reader
+        "outcome": "no_validation",
+        "defined_by": "no_validation",  # "auto", None or columns, checked inside
+        "refit": [StrOptions({"fixed", "full"})],
+        "categorical": ["array-like", None],
+        "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
+        "min_share": [Interval(Real, 0, 1, closed="left")],
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "sample_size": [Interval(Integral, 2, None, closed="left"), None],
+        "max_customers": [Interval(Integral, 2, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def validate_segmentation(
     segmentation,
     X,

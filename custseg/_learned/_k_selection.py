@@ -2,6 +2,9 @@
 
 Every candidate ``k`` is fitted once; then several criteria score it:
 
+- ``stability``: the mean adjusted Rand index (ARI) between the solution and
+  ``n_bootstrap`` refits on bootstrap resamples of a sample of customers;
+- ``smallest_share``: the share of customers in the smallest segment;
 - ``silhouette`` (higher is better), on a random sample of customers,
   computed for all ``k`` from one pass over the sample's pairwise distances;
 - ``calinski_harabasz`` (higher is better) and ``davies_bouldin`` (lower is
@@ -12,9 +15,22 @@ Every candidate ``k`` is fitted once; then several criteria score it:
 - ``bic`` when the clusterer has a ``bic`` method (Gaussian mixtures): the
   minimum.
 
-The choice (``selection="vote"``): each criterion votes for its preferred
-``k``; the ``k`` with most votes wins; ties go to the higher silhouette, then
-to the smaller ``k``.  Naming one criterion instead uses it alone.
+The default choice (``selection="stability"``) is the largest ``k`` that
+refits reproduce (stability at least ``stability_threshold``, 0.8 by default:
+"good" agreement on Steinley's 2004 scale for the ARI, where 0.9 is
+"excellent" and 0.65 "moderate"), whose smallest segment holds at least
+``min_share`` of the customers, which is not degenerate, and which is not
+beyond the elbow of ``within_ss`` (the within-segment sum of squares of
+every clusterer's labels, k-means' inertia).  Customer data
+rarely has well-separated clusters, so the silhouette and its relatives
+prefer ``k = 2`` ("good versus bad customers"); stability asks instead how
+many segments the data supports reproducibly, which is what a user acts on.
+When no ``k`` qualifies, the most stable ``k`` among those with no tiny
+segment is taken (and the smallest ``k`` if every one has a tiny segment).
+
+``selection="vote"``: each classical criterion votes for its preferred ``k``;
+the ``k`` with most votes wins; ties go to the higher silhouette, then to the
+smaller ``k``.  Naming one criterion instead uses it alone.
 """
 
 from __future__ import annotations
@@ -30,13 +46,17 @@ from sklearn.metrics import (
     calinski_harabasz_score,
     davies_bouldin_score,
 )
-from sklearn.metrics.pairwise import euclidean_distances
+
+from custseg._learned._mixtures import degeneracy
+from custseg._learned._silhouette import silhouette_many
 
 __all__ = [
     "CRITERIA",
     "choose_k",
+    "choose_stable_k",
     "knee_index",
     "search_n_segments",
+    "within_ss",
     "selection_table",
     "silhouette_many",
     "stability_score",
@@ -53,72 +73,6 @@ CRITERIA = {
 
 
 logger = logging.getLogger("custseg")
-
-
-def silhouette_many(X, label_sets, *, chunk_size=1000):
-    """Mean silhouette coefficient of several labelings of the same points.
-
-    The pairwise distances are computed once, chunk by chunk, and reused for
-    every labeling, so scoring 9 values of ``k`` costs about one silhouette.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    label_sets : list of array-like of int, each of shape (n_samples,)
-    chunk_size : int, default=1000
-        Rows of the distance matrix held in memory at once.
-
-    Returns
-    -------
-    ndarray of shape (len(label_sets),)
-        The mean silhouette of each labeling, as
-        :func:`sklearn.metrics.silhouette_score` defines it (a point alone in
-        its cluster scores 0); NaN when a labeling has fewer than 2 or more
-        than ``n_samples - 1`` clusters.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X = np.array([[0.0], [0.1], [5.0], [5.1]])
-    >>> silhouette_many(X, [[0, 0, 1, 1], [0, 1, 1, 1]]).round(3)
-    array([0.98 , 0.005])
-    """
-    X = np.asarray(X, dtype=np.float64)
-    n = X.shape[0]
-    encoded = [
-        np.unique(np.asarray(lab), return_inverse=True)[1].ravel() for lab in label_sets
-    ]
-    widths = [int(codes.max()) + 1 if n else 0 for codes in encoded]
-    offsets = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
-    # one indicator column per (labeling, cluster): a single product per chunk
-    indicator = np.zeros((n, offsets[-1]))
-    for codes, offset in zip(encoded, offsets[:-1], strict=True):
-        indicator[np.arange(n), offset + codes] = 1.0
-    counts = indicator.sum(axis=0)
-    totals = np.zeros((len(encoded), n))
-    for start in range(0, n, chunk_size):
-        stop = min(start + chunk_size, n)
-        all_sums = euclidean_distances(X[start:stop], X) @ indicator
-        rows = np.arange(stop - start)
-        for i, codes in enumerate(encoded):
-            lo, hi = offsets[i], offsets[i + 1]
-            sums = all_sums[:, lo:hi]  # distance from each point to each cluster
-            own = codes[start:stop]
-            own_count = counts[lo:hi][own]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                a = sums[rows, own] / (own_count - 1)
-                mean_other = sums / counts[lo:hi]
-            mean_other[rows, own] = np.inf
-            b = mean_other.min(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                s = (b - a) / np.maximum(a, b)
-            s[(own_count <= 1) | ~np.isfinite(s)] = 0.0
-            totals[i, start:stop] = s
-    out = np.full(len(encoded), np.nan)
-    for i, width in enumerate(widths):
-        if 2 <= width <= n - 1:
-            out[i] = totals[i].mean()
-    return out
 
 
 def knee_index(values):
@@ -227,6 +181,91 @@ def stability_score(reference_labels, bootstrap_labels):
     return float(np.mean(scores)) if scores else np.nan
 
 
+def within_ss(Z, labels):
+    """Within-segment sum of squares of one labeling (k-means' inertia).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> within_ss(np.array([[0.0], [2.0], [10.0]]), np.array([0, 0, 1]))
+    2.0
+    """
+    total = 0.0
+    for label in np.unique(labels):
+        members = Z[labels == label]
+        total += float(((members - members.mean(axis=0)) ** 2).sum())
+    return total
+
+
+def choose_stable_k(table, stability_threshold, min_share, measure):
+    """The largest stable k up to the elbow, with no tiny segment, and why.
+
+    Eligible: smallest segment at least ``min_share``, not degenerate, and
+    stability at least ``stability_threshold``.  Among them, the largest k
+    not beyond the elbow (the knee of ``within_ss``, see :func:`knee_index`):
+    past the elbow a split is often reproducible (one broad group cut in two
+    the same way every time) yet adds little.  Then, in order: the smallest
+    eligible k beyond the elbow, the most stable k with no tiny segment, the
+    smallest k.  Stability is costly (bootstrap refits), so it is measured
+    in that order of preference and the search stops at the first eligible
+    k; the others keep NaN.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Indexed by k, with ``smallest_share``, ``within_ss`` and
+        ``degenerate`` (empty string when not degenerate); ``stability`` is
+        filled in place.
+    stability_threshold, min_share : float
+    measure : callable
+        ``measure(k)`` returns the stability of k.
+
+    Returns
+    -------
+    chosen : int
+    reason : str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame(
+    ...     {"smallest_share": [0.3, 0.1, 0.05, 0.01, 0.05],
+    ...      "within_ss": [100.0, 40.0, 12.0, 10.0, 9.0],
+    ...      "degenerate": [""] * 5}, index=[2, 3, 4, 5, 6])
+    >>> stability = {2: 0.99, 3: 0.95, 4: 0.7, 5: 0.9, 6: 0.9}
+    >>> choose_stable_k(table, 0.8, 0.02, stability.get)[0]
+    3
+    >>> table["stability"].tolist()  # 4 (the elbow) fails, 3 qualifies
+    [nan, 0.95, 0.7, nan, nan]
+    """
+    table["stability"] = np.nan
+    big = (table["smallest_share"] >= min_share) & (table["degenerate"] == "")
+    knee = knee_index(table["within_ss"].to_numpy(dtype=np.float64))
+    elbow = int(table.index[knee]) if knee is not None else int(table.index.max())
+    ks = [int(k) for k in table.index[big]]
+    order = sorted((k for k in ks if k <= elbow), reverse=True)
+    order += sorted(k for k in ks if k > elbow)
+    bands = (
+        f"stability >= {stability_threshold:g} and every segment >= "
+        f"{min_share:.0%} of customers"
+    )
+    for k in order:
+        table.loc[k, "stability"] = measure(k)
+        if table.loc[k, "stability"] >= stability_threshold:
+            where = "largest k up to" if k <= elbow else "smallest k beyond"
+            return k, f"{where} the elbow (k={elbow}) with {bands}"
+    if order and table["stability"].notna().any():
+        k = int(table["stability"].idxmax())
+        return k, (
+            f"no k reaches stability {stability_threshold:g}: the most stable k "
+            f"with every segment >= {min_share:.0%} of customers"
+        )
+    return int(table.index.min()), (
+        f"every k has a segment below {min_share:.0%} of customers or is "
+        "degenerate: the smallest k"
+    )
+
+
 def _fit_k(base, param, k, Z, verbose=False):
     """Fit one candidate k; return it with its labels and criteria."""
     if verbose:
@@ -257,9 +296,11 @@ def search_n_segments(
     n_bootstrap,
     rng,
     n_jobs,
+    stability_threshold=0.8,
+    min_share=0.02,
     verbose=False,
 ):
-    """Fit every k, score it, choose one, and measure the chosen one's stability.
+    """Fit every k, score it, measure its stability, and choose one.
 
     Parameters
     ----------
@@ -269,32 +310,36 @@ def search_n_segments(
     Z : ndarray of shape (n_samples, n_features)
         Preprocessed customer features.
     selection : str
-        ``"vote"`` or a criterion name (see :func:`choose_k`).
+        ``"stability"``, ``"vote"`` or a criterion name (see the module
+        docstring).
     sample_size : int
         Rows sampled for the silhouette and the bootstrap.
     search_size : int or None
         If ``Z`` has more rows, the search runs on a random subset this large
         and the chosen k is refitted on all of ``Z``.
     n_bootstrap : int
-        Bootstrap refits of the chosen k on the sample (0 skips).
+        Bootstrap refits of every k on the sample (0 skips, and then
+        ``"stability"`` falls back to ``"vote"``).
     rng : RandomState
         Draws the subsets and the bootstrap seeds, before any parallel work,
         so the result does not depend on ``n_jobs``.
     n_jobs : int or None
         joblib jobs (threads preferred) over the candidate k and over the
         bootstrap refits.
+    stability_threshold, min_share : float
+        The bands of ``selection="stability"``.
     verbose : bool, default=False
-        Log progress (each k, the choice, the refits) at INFO level on the
-        ``"custseg"`` logger.
+        Log progress at INFO level on the ``"custseg"`` logger.
 
     Returns
     -------
     model : fitted estimator for the chosen k
     table : pandas.DataFrame
-        One row per k: criteria, ``stability`` (chosen k only), ``votes``,
-        ``preferred_by``, ``chosen``.
+        One row per k: the criteria, ``stability``, ``smallest_share``,
+        ``degenerate``, ``votes``, ``preferred_by``, ``chosen``; the rule
+        that chose is in ``table.attrs["rule"]``.
     preferred : dict
-        The k each criterion prefers.
+        The k each classical criterion prefers.
     """
     n = Z.shape[0]
     rows = None
@@ -309,27 +354,43 @@ def search_n_segments(
     scores = {c: [f[2][c] for f in fits] for c in CRITERIA if c != "silhouette"}
     scores["silhouette"] = silhouette_many(Zs[sample], [f[1][sample] for f in fits])
     table, preferred = selection_table(ks, scores)
-    chosen, votes = choose_k(table, preferred, selection)
-    model, labels, _ = fits[ks.index(chosen)]
-    if verbose:
-        logger.info(
-            "CustomerSegmenter: chose k=%d (%s); %d bootstrap refits for its stability",
-            chosen,
-            selection,
-            n_bootstrap,
-        )
-    table["stability"] = np.nan
-    if n_bootstrap:
+    table["smallest_share"] = [
+        np.bincount(f[1], minlength=k)[:k].min() / Zs.shape[0]
+        for k, f in zip(ks, fits, strict=True)
+    ]
+    table["within_ss"] = [within_ss(Zs, f[1]) for f in fits]
+    table["degenerate"] = [
+        degeneracy(f[0], f[1], k, Z.shape[1]) for k, f in zip(ks, fits, strict=True)
+    ]
+
+    def measure(k):
+        if verbose:
+            logger.info("CustomerSegmenter: %d bootstrap refits of k=%d", len(seeds), k)
         boot = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(_bootstrap_labels)(base, param, chosen, Zs[sample], s)
-            for s in seeds
+            delayed(_bootstrap_labels)(base, param, k, Zs[sample], s) for s in seeds
         )
-        table.loc[chosen, "stability"] = stability_score(labels[sample], boot)
+        return stability_score(fits[ks.index(k)][1][sample], boot)
+
+    by_vote = "vote" if selection == "stability" else selection
+    chosen, votes = choose_k(table, preferred, by_vote)
+    rule = f"selection={selection!r}"
+    if selection == "stability" and n_bootstrap:
+        chosen, rule = choose_stable_k(table, stability_threshold, min_share, measure)
+    else:
+        if selection == "stability":
+            rule = "n_bootstrap=0 measures no stability: the vote of the criteria"
+        table["stability"] = np.nan
+        if n_bootstrap:
+            table.loc[chosen, "stability"] = measure(chosen)
+    model = fits[ks.index(chosen)][0]
+    if verbose:
+        logger.info("CustomerSegmenter: chose k=%d (%s)", chosen, rule)
     table["votes"] = votes
     table["preferred_by"] = [
         ", ".join(c for c, k in preferred.items() if k == row) for row in ks
     ]
     table["chosen"] = table.index == chosen
+    table.attrs["rule"] = rule
     if rows is not None:
         if verbose:
             logger.info(

@@ -27,6 +27,7 @@ from custseg._learned._persona_text import (
     number_text,
 )
 from custseg._rule_based import parse_rules
+from custseg._sklearn_compat import validate_params
 from custseg._tables import as_pandas_table
 
 __all__ = ["DEFAULT_VOCABULARY", "name_personas"]
@@ -221,6 +222,17 @@ def _rule_segment_names(pct):
     return out
 
 
+@validate_params(
+    {
+        "profiles": "no_validation",  # a profiles table, checked inside
+        "X": "no_validation",
+        "features": ["array-like", None],
+        "vocabulary": [dict, None],
+        "labels": ["array-like", None],
+        "currency": [str, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def name_personas(
     profiles,
     X=None,

@@ -1,10 +1,15 @@
 """Preprocessing suited to skewed money data: log, then robust scaling.
 
-Customer features such as spend and order counts are non-negative and
+Customer features such as spend and order counts are mostly non-negative and
 right-skewed: a few customers spend a hundred times the median.  Distance-based
 clusterers then spend all their clusters on the tail.  :class:`LogRobustScaler`
-takes ``log1p`` of the skewed non-negative columns and scales every column by
-its median and interquartile range, so that no feature dominates by its units.
+takes a signed ``log1p`` of the right-skewed columns (net spend after returns
+may be negative for a few customers) and scales every column by its median and
+interquartile range, so that no feature dominates by its units.
+
+:func:`discreteness_variance` measures how coarse each column is (order counts
+are integers) on the transformed scale, so that a Gaussian mixture can be kept
+from collapsing onto single values.
 
 :func:`select_features` picks the feature columns of a customer table by
 name and checks them, so that customer ids never become a feature.
@@ -21,8 +26,15 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import check_numeric_columns, looks_like_id
+from custseg._warnings import warn
 
-__all__ = ["LogRobustScaler", "select_features", "skewness"]
+__all__ = [
+    "LogRobustScaler",
+    "discreteness_variance",
+    "select_features",
+    "signed_log1p",
+    "skewness",
+]
 
 RFM = ("recency", "frequency", "monetary")
 
@@ -79,7 +91,9 @@ def skewness(column):
     """Fisher's moment coefficient of skewness (0 for a constant column).
 
     The biased estimator ``m3 / m2 ** 1.5``, as :func:`scipy.stats.skew`
-    computes by default.
+    computes by default.  Skewness does not depend on the unit, so the column
+    is first divided by its largest absolute value: values near the float64
+    limit (spend totals up to 1e308) neither overflow nor change the result.
 
     Examples
     --------
@@ -87,30 +101,110 @@ def skewness(column):
     0.0
     >>> round(skewness([0.0, 0.0, 0.0, 4.0]), 4)
     1.1547
+    >>> round(skewness([0.0, 0.0, 0.0, 4e307]), 4)
+    1.1547
     """
     column = np.asarray(column, dtype=np.float64)
+    if column.size == 0:
+        return 0.0
+    largest = np.max(np.abs(column))
+    if not np.isfinite(largest) or largest == 0:
+        return 0.0
+    column = column / largest
     centred = column - column.mean()
     spread = np.sqrt(np.mean(centred**2))
-    if not np.isfinite(spread) or spread == 0:
+    if not np.isfinite(spread) or spread <= 1e-12:
         return 0.0
-    return float(np.mean(centred**3) / spread**3)
+    return float(np.mean((centred / spread) ** 3))
+
+
+def signed_log1p(values):
+    """``sign(x) * log1p(|x|)``: the log of a skewed column that may dip below 0.
+
+    Equal to ``log1p`` on non-negative values, odd and monotone everywhere,
+    so a few negative values (net spend after returns) keep their order.
+
+    Examples
+    --------
+    >>> signed_log1p([-9.0, 0.0, 9.0]).round(4)
+    array([-2.3026,  0.    ,  2.3026])
+    """
+    values = np.asarray(values, dtype=np.float64)
+    return np.sign(values) * np.log1p(np.abs(values))
+
+
+def discreteness_variance(X, scaler):
+    """Variance that each column's resolution adds, on the transformed scale.
+
+    A column recorded in steps of ``h`` (order counts: ``h = 1``) carries a
+    rounding error of variance ``h**2 / 12``.  Through the log and the
+    scaling of ``scaler`` this becomes ``h**2 / 12 * f'(x)**2`` for a customer
+    at ``x``; the mean over customers is returned per column.  A Gaussian
+    mixture whose covariance floor (``reg_covar``) is below this value can fit
+    a component of near-zero variance on one repeated value (all customers
+    with exactly one order) instead of a segment.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The features in original units.
+    scaler : fitted LogRobustScaler
+
+    Returns
+    -------
+    ndarray of shape (n_features,)
+        ``h`` is the smallest gap between distinct values of a column
+        (0 for a constant column).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from custseg import LogRobustScaler
+    >>> X = np.array([[1.0], [2.0], [3.0], [4.0], [5.0]])
+    >>> discreteness_variance(X, LogRobustScaler(log=False).fit(X)).round(4)
+    array([0.0208])
+    """
+    X = np.asarray(X, dtype=np.float64)
+    out = np.zeros(X.shape[1])
+    for j in range(X.shape[1]):
+        distinct = np.unique(X[:, j])
+        gaps = np.diff(distinct)
+        gaps = gaps[np.isfinite(gaps) & (gaps > 0)]
+        if not gaps.size:
+            continue
+        # the step in transformed units, h * f'(x), one per customer
+        step = np.full(X.shape[0], gaps.min() / scaler.scale_[j])
+        if scaler.log_mask_[j]:
+            step /= 1.0 + np.abs(X[:, j])
+        out[j] = float(np.mean(step**2)) / 12.0
+    return out
+
+
+def _spread(centred):
+    """Root mean square of each column, scaled first so that 1e308 does not overflow."""
+    largest = np.max(np.abs(centred), axis=0, initial=0.0)
+    safe = np.where(largest > 0, largest, 1.0)
+    return largest * np.sqrt(np.mean((centred / safe) ** 2, axis=0))
 
 
 class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Log-transform skewed non-negative features, then scale robustly.
+    """Log-transform right-skewed features, then scale robustly.
 
-    Column by column: ``log1p`` is applied where ``log`` selects the column,
-    then the column is centred on its median and divided by its interquartile
-    range (by its standard deviation if the IQR is 0, and by 1 if both are 0).
+    Column by column: the signed log ``sign(x) * log1p(|x|)`` (``log1p`` on
+    non-negative values) is applied where ``log`` selects the column, then the
+    column is centred on its median and divided by its interquartile range (by
+    its standard deviation if the IQR is 0, and by 1 if both are 0).
 
     Parameters
     ----------
     log : {"auto"} or bool, default="auto"
-        Which columns get ``log1p``.  ``"auto"``: the columns whose values are
-        all non-negative and whose skewness exceeds ``skew_threshold``.
+        Which columns get the log.  ``"auto"``: the columns whose skewness
+        exceeds ``skew_threshold`` (right-skewed), even when a few values are
+        negative (net spend after returns): the signed log keeps their order,
+        and a warning counts the customers with a negative value.
         ``True``: every column that is non-negative.  ``False``: none.
-        At transform time, a negative value in a logged column (unseen in
-        fit) is clipped to 0 before the log.
+        A negative value in a logged column at transform time (unseen in fit)
+        goes through the same signed log.
     scale : bool, default=True
         Whether to centre on the median and divide by the IQR.
     skew_threshold : float, default=0.5
@@ -172,29 +266,39 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : LogRobustScaler
         """
         X = validate_data(self, X, dtype=np.float64)
-        non_negative = (X >= 0).all(axis=0)
+        negative = (X < 0).sum(axis=0)
         if self.log == "auto":
             skewed = np.array([skewness(X[:, j]) for j in range(X.shape[1])])
-            self.log_mask_ = non_negative & (skewed > self.skew_threshold)
+            self.log_mask_ = skewed > self.skew_threshold
+            self._warn_negative(negative, X.shape[0])
         else:
-            self.log_mask_ = non_negative & bool(self.log)
+            self.log_mask_ = (negative == 0) & bool(self.log)
         Z = self._log(X)
         n_features = X.shape[1]
         if self.scale:
             q1, median, q3 = np.percentile(Z, [25, 50, 75], axis=0)
             scale = q3 - q1
-            std = Z.std(axis=0)
+            std = _spread(Z - median)
             scale = np.where(scale > 0, scale, np.where(std > 0, std, 1.0))
             self.center_, self.scale_ = median, scale
         else:
             self.center_, self.scale_ = np.zeros(n_features), np.ones(n_features)
         return self
 
+    def _warn_negative(self, negative, n_rows):
+        names = getattr(self, "feature_names_in_", None)
+        for j in np.flatnonzero(self.log_mask_ & (negative > 0)):
+            name = names[j] if names is not None else f"x{j}"
+            warn(
+                f"LogRobustScaler: column {str(name)!r} is right-skewed and has "
+                f"{negative[j]:,} negative value(s) of {n_rows:,}; it gets the "
+                "signed log sign(x) * log1p(|x|), which keeps their order."
+            )
+
     def _log(self, X):
         Z = np.array(X, dtype=np.float64, copy=True)
         if self.log_mask_.any():
-            # clip: a value below 0 unseen in fit must not produce NaN
-            Z[:, self.log_mask_] = np.log1p(np.maximum(Z[:, self.log_mask_], 0.0))
+            Z[:, self.log_mask_] = signed_log1p(Z[:, self.log_mask_])
         return Z
 
     def transform(self, X):
@@ -227,5 +331,6 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         Z = np.asarray(X, dtype=np.float64) * self.scale_ + self.center_
-        Z[:, self.log_mask_] = np.expm1(Z[:, self.log_mask_])
+        logged = Z[:, self.log_mask_]
+        Z[:, self.log_mask_] = np.sign(logged) * np.expm1(np.abs(logged))
         return Z

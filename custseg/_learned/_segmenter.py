@@ -12,12 +12,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from custseg._base import SegmenterMixin, Segments, profile_features, segment_profiles
+from custseg._learned import _mixed_encoder as encoder
+from custseg._learned import _mixed_types as mixed
 from custseg._learned._k_selection import CRITERIA, search_n_segments
-from custseg._learned._mixed_types import (
-    feature_block,
-    make_preprocessor,
-    select_mixed_features,
-)
+from custseg._learned._mixtures import apply_covariance_floor, warn_if_degenerate
 from custseg._learned._personas import name_personas
 from custseg._sklearn_compat import (
     HasMethods,
@@ -60,8 +58,13 @@ class CustomerSegmenter(
     ----------
     estimator : estimator with ``fit`` and ``predict``, default=None
         The clusterer, cloned into ``estimator_``.  ``None`` means
-        ``KMeans(n_init="auto")``.  :class:`~sklearn.mixture.GaussianMixture`
-        and any clusterer with ``predict`` plug in.
+        ``KMeans(n_init=3)``.  :class:`~sklearn.mixture.GaussianMixture`
+        and any clusterer with ``predict`` plug in.  A clusterer with a
+        ``reg_covar`` (Gaussian mixtures) gets at least the variance that the
+        resolution of the features adds on the preprocessed scale (order
+        counts are integers, see
+        :func:`custseg._learned._preprocessing.discreteness_variance`), so
+        that no component collapses onto one value of a count.
     n_segments : int, "auto" or None, default="auto"
         Number of segments, set as the clusterer's ``n_clusters`` or
         ``n_components``.  ``"auto"`` picks it from ``min_segments ..
@@ -74,7 +77,7 @@ class CustomerSegmenter(
         all are present, else every numeric non-identifier column; unused
         non-numeric columns are named in a warning.  Never the index.
     log_transform : "auto" or bool, default="auto"
-        ``log1p`` of skewed non-negative features (see :class:`LogRobustScaler`).
+        Signed ``log1p`` of right-skewed features (see :class:`LogRobustScaler`).
     scale : bool, default=True
         Robust scaling (median, interquartile range) after the log.
     categorical_weight : float, default=0.35
@@ -83,12 +86,22 @@ class CustomerSegmenter(
         Currency in the persona descriptions (``"$"``, ``"EUR"``).
     min_segments, max_segments : int, default=2, 10
         Range of k searched when ``n_segments="auto"``.
-    selection : str, default="vote"
-        How ``"auto"`` chooses k.  ``"vote"``: each criterion (silhouette,
-        Calinski-Harabasz, Davies-Bouldin, the knee of the inertia curve when
-        the clusterer has ``inertia_``, BIC when it has ``bic``) votes for its
-        preferred k; most votes wins, ties go to the higher silhouette, then to
-        the smaller k.  A criterion name uses that criterion alone.
+    selection : str, default="stability"
+        How ``"auto"`` chooses k.  ``"stability"``: the largest k, up to the
+        elbow of the within-segment sum of squares, whose bootstrap refits
+        agree with it (mean adjusted Rand index at least
+        ``stability_threshold``), whose smallest segment holds at least
+        ``min_share`` of the customers and which is not degenerate.
+        ``"vote"``: each criterion (silhouette, Calinski-Harabasz,
+        Davies-Bouldin, the inertia knee, BIC) votes for its preferred k.
+        A criterion name uses that criterion alone.  ``k_selection_`` always
+        shows every criterion, so their disagreement is visible.
+    stability_threshold : float, default=0.8
+        Mean adjusted Rand index a k needs to count as stable: 0.8 is "good"
+        agreement on Steinley's (2004) scale (0.9 "excellent", 0.65
+        "moderate").
+    min_share : float, default=0.02
+        Smallest share of customers a segment of the chosen k may hold.
     sample_size : int, default=10_000
         Customers sampled for the silhouette and for the bootstrap stability.
     search_size : int or None, default=100_000
@@ -96,8 +109,9 @@ class CustomerSegmenter(
         subset of this size and the chosen k is then refitted on everyone.
         ``None`` searches on all customers.
     n_bootstrap : int, default=10
-        Bootstrap refits of the chosen k to measure its stability (mean
-        adjusted Rand index with the chosen solution on the sample); 0 skips.
+        Bootstrap refits of every k to measure its stability (mean adjusted
+        Rand index with the k's solution on the sample); 0 skips them, and
+        ``selection="stability"`` then falls back to the vote.
     vocabulary : dict, default=None
         Persona words per feature, overriding
         :data:`custseg._learned._personas.DEFAULT_VOCABULARY`.
@@ -131,10 +145,13 @@ class CustomerSegmenter(
         :func:`name_personas` output: names, descriptions, percentiles.
     k_selection_ : pandas.DataFrame
         Only when ``n_segments="auto"``: one row per k, one column per
-        criterion, ``stability`` (chosen k only), ``votes``, ``preferred_by``
-        and ``chosen``.
+        criterion, ``stability``, ``smallest_share``, ``degenerate`` (the
+        reason in words, empty when not), ``votes``, ``preferred_by`` and
+        ``chosen``; ``k_selection_.attrs["rule"]`` says which rule chose.
+        Deleted by a fit with a fixed ``n_segments``.
     k_preferred_ : dict
-        Only when ``n_segments="auto"``: the k each criterion prefers.
+        Only when ``n_segments="auto"``: the k each classical criterion
+        prefers.
     n_features_in_ : int
         Number of features clustered on.
     feature_names_in_ : ndarray of str
@@ -170,7 +187,9 @@ class CustomerSegmenter(
         "currency": [str, None],
         "min_segments": [Interval(Integral, 2, None, closed="left")],
         "max_segments": [Interval(Integral, 2, None, closed="left")],
-        "selection": [StrOptions({"vote", *CRITERIA})],
+        "selection": [StrOptions({"stability", "vote", *CRITERIA})],
+        "stability_threshold": [Interval(Real, 0, 1, closed="both")],
+        "min_share": [Interval(Real, 0, 1, closed="left")],
         "sample_size": [Interval(Integral, 3, None, closed="left")],
         "search_size": [Interval(Integral, 3, None, closed="left"), None],
         "n_bootstrap": [Interval(Integral, 0, None, closed="left")],
@@ -192,7 +211,9 @@ class CustomerSegmenter(
         currency=None,
         min_segments=2,
         max_segments=10,
-        selection="vote",
+        selection="stability",
+        stability_threshold=0.8,
+        min_share=0.02,
         sample_size=10_000,
         search_size=100_000,
         n_bootstrap=10,
@@ -211,6 +232,8 @@ class CustomerSegmenter(
         self.min_segments = min_segments
         self.max_segments = max_segments
         self.selection = selection
+        self.stability_threshold = stability_threshold
+        self.min_share = min_share
         self.sample_size = sample_size
         self.search_size = search_size
         self.n_bootstrap = n_bootstrap
@@ -221,23 +244,27 @@ class CustomerSegmenter(
 
     # -- input ---------------------------------------------------------------
     _skip_nested_validation = False  # the clusterer's parameters are validated
-    _reads_values = False  # feature_block reads numeric and categorical columns
+    _reads_values = False  # read_features reads numeric and categorical columns
 
     def _input_columns(self, frame, *, named):
         if not named:
             if self.features is not None:
                 raise ValueError("features= selects columns by name: pass a DataFrame.")
             return list(frame.columns)
-        return select_mixed_features(frame, self.features)
+        return mixed.select_mixed_features(frame, self.features)
 
     # -- fit ---------------------------------------------------------------
     def _fit_segments(self, table):
         """Preprocess, choose k if asked, cluster and name the segments."""
-        A = feature_block(table.frame, table.columns, table.named)
+        A = mixed.read_features(table)
         rng = check_random_state(self.random_state)
-        self.preprocessor_ = make_preprocessor(A, self)
+        self.preprocessor_ = encoder.make_preprocessor(A, self)
         Z = self.preprocessor_.fit_transform(A)
-        base = clone(KMeans() if self.estimator is None else self.estimator)
+        # 3 restarts: one k-means++ start lands in different local optima on
+        # unclustered customer data, which the stability of k would measure
+        default = KMeans(n_init=3)
+        base = clone(default if self.estimator is None else self.estimator)
+        apply_covariance_floor(base, *encoder.numeric_inputs(A, self.preprocessor_))
         if self.random_state is not None and "random_state" in base.get_params():
             base.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
         param = _k_param(base)
@@ -253,6 +280,7 @@ class CustomerSegmenter(
                 base.set_params(**{param: self.n_segments})
             self.estimator_ = base.fit(Z)
             self.n_segments_ = self.n_segments
+            warn_if_degenerate(self.estimator_, Z, self.n_segments)
         labels = np.asarray(self.estimator_.predict(Z), dtype=np.int64)
         if labels.size and labels.min() < 0:
             raise ValueError(
@@ -288,9 +316,12 @@ class CustomerSegmenter(
             n_bootstrap=self.n_bootstrap,
             rng=rng,
             n_jobs=self.n_jobs,
+            stability_threshold=self.stability_threshold,
+            min_share=self.min_share,
             verbose=self.verbose,
         )
         self.n_segments_ = int(self.k_selection_.index[self.k_selection_["chosen"]][0])
+        warn_if_degenerate(model, Z, self.n_segments_, self.k_selection_)
         return model
 
     def _name_segments(self, table, labels, used):
@@ -318,14 +349,10 @@ class CustomerSegmenter(
     def _preprocess(self, X):
         check_is_fitted(self)
         table = read_customer_table(self, X, reset=False)
-        return self.preprocessor_.transform(
-            feature_block(table.frame, table.columns, table.named)
-        )
+        return self.preprocessor_.transform(mixed.read_features(table))
 
     def _predict_segments(self, table):
-        Z = self.preprocessor_.transform(
-            feature_block(table.frame, table.columns, table.named)
-        )
+        Z = self.preprocessor_.transform(mixed.read_features(table))
         return np.asarray(self.estimator_.predict(Z), dtype=np.int64)
 
     @available_if(_estimator_has("predict_proba"))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 
 from custseg._rule_based._rule_presets import PRESETS, describe_segment
+from custseg._sklearn_compat import Interval, validate_params
 from custseg._tables import as_pandas_table
 
 __all__ = ["Rule", "RuleDiagnostics", "diagnose_rules", "format_code", "parse_rules"]
@@ -213,6 +215,14 @@ class RuleDiagnostics:
         )
 
 
+@validate_params(
+    {
+        "rules": "no_validation",  # checked by parse_rules
+        "n_bins": [Interval(Integral, 2, None, closed="left"), None],
+        "catch_all_share": [Interval(Real, 0, 1, closed="both"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def diagnose_rules(rules, n_bins=None, *, catch_all_share=None):
     """Diagnose a rule table: uncovered codes, overlaps, shadowed rules.
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from custseg._sklearn_compat import validate_params
+
 __all__ = ["PRESETS", "get_rule_preset", "list_rule_presets"]
 
 _DESCRIPTIONS = {
@@ -147,6 +149,10 @@ def describe_segment(name):
     return _DESCRIPTIONS.get(name, "")
 
 
+@validate_params(
+    {},
+    prefer_skip_nested_validation=True,
+)
 def list_rule_presets():
     """List the rule presets of :class:`~custseg.RFMSegmenter`.
 
@@ -181,6 +187,10 @@ def list_rule_presets():
     return out
 
 
+@validate_params(
+    {"name": [str]},
+    prefer_skip_nested_validation=True,
+)
 def get_rule_preset(name):
     """Return a preset's rules as a DataFrame, in evaluation order.
 

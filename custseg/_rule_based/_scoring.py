@@ -8,14 +8,43 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from custseg._rule_based._breaks import jenks_cuts, quantile_cuts
+from custseg._rule_based._breaks import jenks_classes, quantile_cuts
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import read_customer_table, reset_fitted_attributes
 from custseg._warnings import warn
 
-__all__ = ["RFMScorer", "score_values"]
+__all__ = ["RFMScorer", "natural_breaks", "score_values"]
 
 METRICS = "recency", "frequency", "monetary"
+
+
+def natural_breaks(values, n_classes):
+    """Jenks classes ``(min, max)`` of values of any magnitude.
+
+    The sums of squares are computed on values divided by the largest
+    absolute value (the partition does not depend on the unit), so amounts
+    near the float64 limit do not overflow; the bounds are the original
+    values.
+    """
+    values = np.asarray(values, dtype=float)
+    top = float(np.abs(values).max(initial=0.0))
+    if top == 0:
+        return jenks_classes(values, n_classes)
+    distinct = np.unique(values)
+    scaled = distinct / top
+    classes = jenks_classes(values / top, n_classes)
+    low = np.searchsorted(scaled, [lo for lo, _ in classes], side="left")
+    high = np.searchsorted(scaled, [hi for _, hi in classes], side="right") - 1
+    return [
+        (float(distinct[i]), float(distinct[j])) for i, j in zip(low, high, strict=True)
+    ]
+
+
+def _jenks_cuts(values, n_bins):
+    """Upper bounds of all classes but the last; ``+inf`` for missing ones."""
+    cuts = [high for _, high in natural_breaks(values, n_bins)[:-1]]
+    cuts += [np.inf] * (int(n_bins) - 1 - len(cuts))
+    return np.asarray(cuts, dtype=float)
 
 
 def score_values(values, cuts, n_bins, *, reverse=False):
@@ -210,7 +239,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             elif self.method == "quantile":
                 cuts = quantile_cuts(column, self.n_bins)
             else:
-                cuts = jenks_cuts(column, self.n_bins)
+                cuts = _jenks_cuts(column, self.n_bins)
             self.thresholds_[metric] = cuts
             scores = score_values(
                 column, cuts, self.n_bins, reverse=metric == "recency"

@@ -9,7 +9,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from custseg._base import SegmenterMixin, Segments, profile_features
-from custseg._rule_based._breaks import jenks_classes, pareto_bound, rank_bound
+from custseg._rule_based._breaks import pareto_bound, rank_bound
+from custseg._rule_based._scoring import natural_breaks
 from custseg._sklearn_compat import Interval, StrOptions
 from custseg._warnings import warn
 
@@ -270,7 +271,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
             # back to original units: the smallest usage at or above each cut
             bounds = np.array([desc[desc_worth >= c].min() for c in cuts])
         else:
-            classes = jenks_classes(active, len(names))
+            classes = natural_breaks(active, len(names))
             lows = [lo for lo, _ in classes[::-1]][:-1]
             bounds = np.array([np.inf] * (len(names) - 1 - len(lows)) + lows)
         self.thresholds_ = np.asarray(bounds, dtype=float)

@@ -16,6 +16,7 @@ import pandas as pd
 __all__ = [
     "as_pandas_table",
     "duplicated_names",
+    "is_dataframe_library_object",
     "looks_like_id",
 ]
 
@@ -66,9 +67,6 @@ def _from_dataframe_library(X):
         out = X.compute()
         logger.info("Collected a Dask customer table: %d rows.", len(out))
         return out
-    columns = getattr(X, "column_names", None)  # pyarrow allows duplicate names
-    if columns is not None:
-        _refuse_duplicates(columns)
     try:
         frame = nw.from_native(X)
     except nw.exceptions.DuplicateError as exc:
@@ -79,7 +77,8 @@ def _from_dataframe_library(X):
     return frame.to_pandas()
 
 
-def _is_dataframe_library_object(X):
+def is_dataframe_library_object(X):
+    """Whether narwhals reads ``X`` (a pandas, polars, pyarrow, DuckDB, ... frame)."""
     if isinstance(X, np.ndarray | list | tuple | pd.Series | pd.DataFrame):
         return False
     import narwhals as nw
@@ -129,7 +128,10 @@ def as_pandas_table(X, *, columns=None):
         return out
     if isinstance(X, pd.Series):
         return X.to_frame(name=str(X.name) if X.name is not None else "x0")
-    if _is_dataframe_library_object(X):
+    names = getattr(X, "column_names", None)  # pyarrow allows duplicate names
+    if isinstance(names, list):
+        _refuse_duplicates(names)
+    if is_dataframe_library_object(X):
         out = _from_dataframe_library(X)
         _refuse_duplicates(out.columns)
         out.columns = [str(c) for c in out.columns]

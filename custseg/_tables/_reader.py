@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.utils.validation import check_array
 
 from custseg._tables._columns import check_numeric_columns
-from custseg._tables._convert import as_pandas_table
+from custseg._tables._convert import as_pandas_table, is_dataframe_library_object
 
 __all__ = ["CustomerTable", "read_customer_table", "reset_fitted_attributes"]
 
@@ -84,9 +84,10 @@ def _array_frame(estimator, X, owner):
 
 
 def _is_table(X):
-    return not isinstance(X, np.ndarray | list | tuple) and (
-        hasattr(X, "columns") or hasattr(X, "column_names") or hasattr(X, "schema")
-    )
+    # no hasattr(X, "columns"): on a polars LazyFrame it resolves the schema
+    if isinstance(X, np.ndarray | list | tuple):
+        return False
+    return isinstance(X, pd.DataFrame | pd.Series) or is_dataframe_library_object(X)
 
 
 def read_customer_table(estimator, X, *, reset):

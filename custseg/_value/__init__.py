@@ -11,7 +11,15 @@ shared modules and every stage before it (``_aggregation`` to
 """
 
 from custseg._value._beta_geo import BetaGeoModel
+from custseg._value._cohorts import CohortRetention, cohort_retention
 from custseg._value._gamma_gamma import GammaGammaModel
 from custseg._value._lifecycle import LifecycleStages, lifecycle_stages
 
-__all__ = ["BetaGeoModel", "GammaGammaModel", "LifecycleStages", "lifecycle_stages"]
+__all__ = [
+    "BetaGeoModel",
+    "CohortRetention",
+    "GammaGammaModel",
+    "LifecycleStages",
+    "cohort_retention",
+    "lifecycle_stages",
+]

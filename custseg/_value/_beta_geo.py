@@ -17,7 +17,7 @@ from custseg._value._value_table import customer_value_from, value_frame
 __all__ = ["BetaGeoModel", "bgnbd_loglik"]
 
 
-def bgnbd_loglik(params, x, t_x, T):
+def bgnbd_loglik(params, x, t_x, T, levels=None):
     """Per-customer BG/NBD log-likelihood and its gradient.
 
     ``LL = A1 + A2 + log(exp(A3) + [x > 0] exp(A4))`` with
@@ -25,28 +25,36 @@ def bgnbd_loglik(params, x, t_x, T):
     ``A3 = -(r+x) ln(alpha+T)`` and
     ``A4 = ln(a) - ln(b+x-1) - (r+x) ln(alpha+t_x)`` (equation 6 of the paper).
 
+    ``levels``, the output of ``np.unique(x, return_inverse=True)``, lets
+    the special functions, which depend on ``x`` only, run once per
+    distinct frequency.
+
     Returns
     -------
     values : ndarray of shape (n,)
     gradients : ndarray of shape (4, n), with respect to (r, alpha, a, b)
     """
     r, alpha, a, b = params
+    xs, inverse = np.unique(x, return_inverse=True) if levels is None else levels
+    a12 = gammaln(r + xs) + betaln(a, b + xs)
+    d_r_x = psi(r + xs)
+    d_ab_x = psi(a + b + xs)
+    d_b_x = psi(b + xs)
+    a12, d_r_x, d_ab_x, d_b_x = (v[inverse] for v in (a12, d_r_x, d_ab_x, d_b_x))
     repeat = x > 0
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = betaln(a, b + x) - betaln(a, b)
-    a3 = -(r + x) * np.log(alpha + T)
+    log_T, log_tx = np.log(alpha + T), np.log(alpha + t_x)
+    a3 = -(r + x) * log_T
     b_x1 = b + np.maximum(x, 1.0) - 1.0
-    a4 = np.log(a) - np.log(b_x1) - (r + x) * np.log(alpha + t_x)
-    a4 = np.where(repeat, a4, -np.inf)
+    a4 = np.where(repeat, np.log(a) - np.log(b_x1) - (r + x) * log_tx, -np.inf)
     tail = np.logaddexp(a3, a4)
     w3 = np.exp(a3 - tail)
     w4 = np.exp(a4 - tail)
-    d_r = psi(r + x) - psi(r) + np.log(alpha)
-    d_r = d_r - w3 * np.log(alpha + T) - w4 * np.log(alpha + t_x)
-    d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-    d_a = psi(a + b) - psi(a + b + x) + w4 / a
-    d_b = psi(a + b) + psi(b + x) - psi(b) - psi(a + b + x) - w4 / b_x1
-    return a1 + a2 + tail, np.vstack([d_r, d_alpha, d_a, d_b])
+    values = a12 - gammaln(r) - betaln(a, b) + r * np.log(alpha) + tail
+    d_r = d_r_x - psi(r) + np.log(alpha) - w3 * log_T - w4 * log_tx
+    d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + t_x))
+    d_a = psi(a + b) - d_ab_x + w4 / a
+    d_b = psi(a + b) + d_b_x - psi(b) - d_ab_x - w4 / b_x1
+    return values, np.vstack([d_r, d_alpha, d_a, d_b])
 
 
 class BetaGeoModel(BaseEstimator):
@@ -155,11 +163,13 @@ class BetaGeoModel(BaseEstimator):
         # time rescaled so that max(T) = 10: the optimizer then starts near
         # the optimum whatever the unit (days, weeks) of the table
         scale = 10.0 / T.max() if T.max() > 0 else 1.0
-        (ux, ut_x, uT), counts = compress_rows(x, t_x * scale, T * scale)
+        (ux, ut_x, uT), counts = compress_rows(x, t_x, T)
         counts = counts.astype(np.float64)
+        st_x, sT = ut_x * scale, uT * scale
+        levels = np.unique(ux, return_inverse=True)
 
         def scaled(params):
-            return bgnbd_loglik(params, ux, ut_x, uT)
+            return bgnbd_loglik(params, ux, st_x, sT, levels)
 
         params, _, n_iter = fit_positive_params(
             scaled,
@@ -170,11 +180,9 @@ class BetaGeoModel(BaseEstimator):
             what="BetaGeoModel",
         )
         params[1] /= scale
-        (ux, ut_x, uT), counts = compress_rows(x, t_x, T)
-        counts = counts.astype(np.float64)
 
         def natural(p):
-            return bgnbd_loglik(p, ux, ut_x, uT)
+            return bgnbd_loglik(p, ux, ut_x, uT, levels)
 
         errors = standard_errors(natural, params, counts)
         names = ("r", "alpha", "a", "b")

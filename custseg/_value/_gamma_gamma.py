@@ -137,10 +137,11 @@ class GammaGammaModel(BaseEstimator):
             )
         # spend rescaled to a mean of 1 so the optimizer starts near the optimum
         scale = 1.0 / m[used].mean()
-        (ux, um), counts = compress_rows(x[used], m[used] * scale)
+        (ux, um), counts = compress_rows(x[used], m[used])
         counts = counts.astype(np.float64)
+        scaled_m = um * scale
         params, _, n_iter = fit_positive_params(
-            lambda p: gamma_gamma_loglik(p, ux, um),
+            lambda p: gamma_gamma_loglik(p, ux, scaled_m),
             np.ones(3),
             counts,
             tol=self.tol,
@@ -148,8 +149,6 @@ class GammaGammaModel(BaseEstimator):
             what="GammaGammaModel",
         )
         params[2] /= scale
-        (ux, um), counts = compress_rows(x[used], m[used])
-        counts = counts.astype(np.float64)
 
         def natural(p):
             return gamma_gamma_loglik(p, ux, um)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
@@ -27,9 +28,13 @@ def compress_rows(*columns):
     >>> rows[0].tolist(), counts.tolist()
     ([1.0, 2.0], [2, 1])
     """
-    stacked = np.column_stack(columns)
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [unique[:, j].copy() for j in range(unique.shape[1])], counts
+    # hash-based grouping: np.unique(axis=0) sorts rows and is ~10x slower
+    frame = pd.DataFrame({str(j): np.asarray(c) for j, c in enumerate(columns)})
+    counts = frame.groupby(list(frame.columns), sort=True).size()
+    unique = counts.index.to_frame(index=False)
+    return [
+        unique[c].to_numpy(dtype=np.float64) for c in unique.columns
+    ], counts.to_numpy()
 
 
 def fit_positive_params(loglik, x0, weights, *, tol, max_iter, what):

@@ -34,36 +34,68 @@ _PERIOD, _BUYS, _REVENUE = "__cs_period", "__cs_buys", "__cs_revenue"
 _MARCH_0000 = 306
 
 
-def _year_month(day):
-    """Calendar year and month (1..12) of a day-ordinal expression.
+# Howard Hinnant's civil_from_days with floor divisions only (dates after
+# year 0), one step per column: an engine that inlines expressions (DuckDB,
+# Spark SQL) would otherwise repeat each subexpression many times over
+_CIVIL_STEPS = (
+    ("z", lambda c: c("day") + _MARCH_0000 - 1),
+    ("era", lambda c: c("z") // 146097),
+    ("doe", lambda c: c("z") - c("era") * 146097),
+    (
+        "yoe",
+        lambda c: (
+            (c("doe") - c("doe") // 1460 + c("doe") // 36524 - c("doe") // 146096)
+            // 365
+        ),
+    ),
+    ("doy", lambda c: c("doe") - (365 * c("yoe") + c("yoe") // 4 - c("yoe") // 100)),
+    ("mp", lambda c: (5 * c("doy") + 2) // 153),  # 0 = March .. 11 = February
+    ("jf", lambda c: c("mp") // 10),  # 1 for January and February
+    ("month", lambda c: c("mp") + 3 - 12 * c("jf")),
+    ("year", lambda c: c("yoe") + c("era") * 400 + c("jf")),
+)
 
-    Howard Hinnant's ``civil_from_days`` with floor divisions only, for
-    dates after year 0.
-    """
-    z = day + _MARCH_0000 - 1
-    era = z // 146097
-    doe = z - era * 146097
-    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153  # 0 = March .. 11 = February
-    january_or_february = mp // 10
-    month = mp + 3 - 12 * january_or_february
-    year = yoe + era * 400 + january_or_february
-    return year, month
+
+def _from_year_month(c, period):
+    if period == "M":
+        return c("year") * 12 + c("month") - 1
+    if period == "Q":
+        return c("year") * 4 + (c("month") - 1) // 3
+    return c("year")
 
 
 def period_number(day, period):
-    """Integer period index of a day ordinal (expression or array)."""
+    """Integer period index of a day ordinal (int or array).
+
+    Examples
+    --------
+    >>> import datetime
+    >>> period_number(datetime.date(2024, 2, 29).toordinal(), "M") == 2024 * 12 + 1
+    True
+    """
     if period == "D":
         return day
     if period == "W":
         return (day - 1) // 7  # ordinal 1 is a Monday: weeks start on Monday
-    year, month = _year_month(day)
-    if period == "M":
-        return year * 12 + month - 1
-    if period == "Q":
-        return year * 4 + (month - 1) // 3
-    return year
+    values = {"day": day}
+    for name, step in _CIVIL_STEPS:
+        values[name] = step(values.__getitem__)
+    return _from_year_month(values.__getitem__, period)
+
+
+def with_period_column(frame, day_col, name, period):
+    """Add the period index of ``day_col`` to a narwhals frame as ``name``."""
+    if period in ("D", "W"):
+        return frame.with_columns(period_number(nw.col(day_col), period).alias(name))
+    prefix = "__cs_civil_"
+
+    def col(step):
+        return nw.col(day_col) if step == "day" else nw.col(prefix + step)
+
+    for step_name, step in _CIVIL_STEPS:
+        frame = frame.with_columns(step(col).alias(prefix + step_name))
+    frame = frame.with_columns(_from_year_month(col, period).alias(name))
+    return frame.drop([prefix + step_name for step_name, _ in _CIVIL_STEPS])
 
 
 def period_labels(numbers, period):
@@ -91,7 +123,7 @@ def period_labels(numbers, period):
         return pd.PeriodIndex.from_fields(
             year=numbers // 4, quarter=numbers % 4 + 1, freq="Q"
         )
-    return pd.PeriodIndex.from_fields(year=numbers, freq="Y")
+    return pd.PeriodIndex([str(year) for year in numbers], freq="Y")
 
 
 class CustomerPeriods:
@@ -185,15 +217,13 @@ def customer_periods(
         missing=missing,
         returns=returns,
         reference_day=reference_day,
-        stacklevel=4,  # the caller of lifecycle_stages / cohort_retention
+        stacklevel=5,  # the caller of lifecycle_stages (through validate_params)
     )
     kept = kept_rows(log.prepared, reference_day=day, returns=returns)
     amount = nw.col(AGG["amount"])
     grouped = (
-        kept.with_columns(
-            period_number(nw.col(AGG["day"]), period).alias(_PERIOD),
-            (amount >= 0).cast(nw.Int64).alias(_BUYS),
-        )
+        with_period_column(kept, AGG["day"], _PERIOD, period)
+        .with_columns((amount >= 0).cast(nw.Int64).alias(_BUYS))
         # plain column sums: every engine aggregates them natively
         .group_by(AGG["customer"], _PERIOD)
         .agg(nw.col(_BUYS).sum(), amount.sum().alias(_REVENUE))
@@ -206,7 +236,7 @@ def customer_periods(
     only_returns = ~table["customer"].isin(buyers)
     if only_returns.any():
         warn_returns_only(
-            int(table.loc[only_returns, "customer"].nunique()), stacklevel=4
+            int(table.loc[only_returns, "customer"].nunique()), stacklevel=5
         )
         table = table.loc[~only_returns]
     return CustomerPeriods(

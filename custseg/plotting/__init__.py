@@ -8,6 +8,7 @@ returns itself with ``ax_`` and ``figure_`` set and never calls
 """
 
 from custseg.plotting._base import check_matplotlib as check_matplotlib
+from custseg.plotting._cohorts import CohortDisplay
 from custseg.plotting._k_selection import KSelectionDisplay
 from custseg.plotting._lorenz import LorenzCurveDisplay
 from custseg.plotting._migration import MigrationDisplay
@@ -18,6 +19,7 @@ from custseg.plotting._silhouette import SilhouetteDisplay
 from custseg.plotting._stability import StabilityDisplay
 
 __all__ = [
+    "CohortDisplay",
     "KSelectionDisplay",
     "LorenzCurveDisplay",
     "MigrationDisplay",

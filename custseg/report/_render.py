@@ -38,6 +38,7 @@ VALIDATION_COLUMNS = (
     "customers",
     "share",
     "stability",
+    "stability_chance",
     "stability_band",
     "verdict",
     "reasons",

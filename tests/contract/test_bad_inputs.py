@@ -659,14 +659,14 @@ def test_random_segmenter_ignores_values_by_design():
 # --- the command line ---------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    "segment" not in custseg_cli.build_parser()._subparsers._group_actions[0].choices,
-    reason="`custseg segment` (issue 6) is not there yet: only `custseg demo` exists, "
-    "which takes no user file; the CLI bad-input cases wait for it",
-)
-def test_cli_segment_bad_inputs(tmp_path):  # pragma: no cover - waits for issue 6
+def test_cli_segment_bad_inputs(tmp_path, capsys):
     bad = tmp_path / "log.csv"
     base_log().assign(amount="x").to_csv(bad, index=False)
-    with pytest.raises(SystemExit) as exit_info:
-        custseg_cli.main(["segment", str(bad)])
-    assert exit_info.value.code != 0
+    code = custseg_cli.main(
+        ["segment", str(bad), "--customer-col", "customer_id",
+         "--date-col", "date", "--amount-col", "amount",
+         "--out", str(tmp_path / "out"), "--quiet"]
+    )  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "custseg: error:" in err and "amount" in err

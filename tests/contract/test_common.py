@@ -6,6 +6,7 @@ carries a written reason.
 
 import inspect
 
+import pytest
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -20,8 +21,14 @@ from custseg import (
     RFMSegmenter,
     UsageTiers,
 )
+from custseg._sklearn_compat import (
+    InvalidParameterError,
+    generate_invalid_param_val,
+    generate_valid_param,
+    make_constraint,
+)
 
-# --- issue 5: baseline segmenters ---------------------------------------------
+# --- baseline segmenters --------------------------------------------------------
 
 _RANDOM_BY_DESIGN = (
     "RandomSegmenter assigns segments at random by design: its labels carry "
@@ -55,7 +62,7 @@ def test_baseline_segmenters_follow_sklearn_conventions(estimator, check):
     check(estimator)
 
 
-# --- issue 3: RFM scores, rule-based segments, usage tiers --------------------
+# --- RFM scores, rule-based segments, usage tiers --------------------------------
 
 _RFM_WIDTH = (
     "an array is read by position and must have exactly three columns "
@@ -99,8 +106,8 @@ def test_rfm_estimators_follow_sklearn_conventions(estimator, check):
     check(estimator)
 
 
-# --- issue 4: CustomerSegmenter, LogRobustScaler ------------------------------
-# A short k range and 2 bootstrap refits keep the checks quick; they test the
+# --- CustomerSegmenter, LogRobustScaler ---------------------------------------
+# A short k range and no bootstrap refits keep the checks quick; they test the
 # conventions, not the depth of the search.  No check is expected to fail.
 
 
@@ -110,9 +117,12 @@ def _customer_segmenter_expected_failures(estimator):
 
 @parametrize_with_checks(
     [
-        CustomerSegmenter(max_segments=5, n_bootstrap=2, random_state=0),
+        CustomerSegmenter(max_segments=4, n_bootstrap=0, random_state=0),
         CustomerSegmenter(
-            GaussianMixture(), max_segments=5, n_bootstrap=2, random_state=0
+            GaussianMixture(max_iter=20),
+            max_segments=3,
+            n_bootstrap=0,
+            random_state=0,
         ),
         LogRobustScaler(),
     ],
@@ -144,6 +154,55 @@ def test_every_public_name_has_a_numpydoc_examples_section():
         if "Examples\n--------\n>>> " not in doc:
             missing.append(name)
     assert missing == []
+
+
+# --- parameter validation of the public functions ---------------------------------
+
+PUBLIC_FUNCTIONS = sorted(
+    name for name in custseg.__all__ if inspect.isfunction(getattr(custseg, name))
+)
+
+
+class _BadType:
+    """A value no constraint accepts."""
+
+
+@pytest.mark.parametrize("name", PUBLIC_FUNCTIONS)
+def test_public_function_validates_every_parameter(name):
+    func = getattr(custseg, name)
+    constraints = getattr(func, "_parameter_constraints", None)
+    assert constraints is not None, f"{name} is not decorated with @validate_params"
+    signature = inspect.signature(func)
+    params = [
+        p
+        for p in signature.parameters.values()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    # every parameter is declared, data arguments as "no_validation"
+    assert sorted(constraints) == sorted(p.name for p in params)
+    required = {}
+    for p in params:
+        if p.default is p.empty:
+            rule = constraints[p.name]
+            required[p.name] = (
+                object()
+                if rule == "no_validation"
+                else generate_valid_param(make_constraint(rule[0]))
+            )
+    for p in params:
+        rule = constraints[p.name]
+        if rule == "no_validation":
+            continue
+        match = rf"The '{p.name}' parameter of {name} must be .* Got .* instead."
+        with pytest.raises(InvalidParameterError, match=match):
+            func(**{**required, p.name: _BadType()})
+        for constraint in map(make_constraint, rule):
+            try:
+                bad = generate_invalid_param_val(constraint)
+            except NotImplementedError:
+                continue
+            with pytest.raises(InvalidParameterError, match=match):
+                func(**{**required, p.name: bad})
 
 
 # --- customer attributes ---------------------------------------------------------

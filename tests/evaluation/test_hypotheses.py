@@ -190,3 +190,19 @@ def test_max_customers_validates_a_stratified_sample(personas):
         persona, X, max_customers=300, n_bootstrap=5, random_state=0
     )
     pd.testing.assert_frame_equal(report.features, again.features)
+
+
+def test_report_is_frozen_with_declared_fields(behaviour):
+    import dataclasses
+
+    from custseg import ValidationReport
+
+    table, group = behaviour
+    report = validate_segmentation(group, table, n_bootstrap=0, random_state=0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.verdict = "supported"
+    names = [f.name for f in dataclasses.fields(ValidationReport)]
+    assert {"kind", "defined_by", "contrasts", "bootstrap_chance"} <= set(names)
+    with pytest.raises(TypeError):
+        ValidationReport(verdict="supported", surprise=1)
+    assert report.to_frame("contrasts").equals(report.contrasts)

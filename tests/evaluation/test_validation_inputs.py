@@ -132,3 +132,18 @@ def test_categorical_missing_for_a_whole_segment_is_not_separating(table):
     row = report.features.loc["channel"]
     assert row["magnitude"] == "n/a" and not row["separates"]
     assert np.isnan(row["effect_size"])
+
+
+def test_refit_warnings_are_shown_once_not_per_resample():
+    from custseg import RFMSegmenter
+    from custseg.datasets import make_travel_bookings
+
+    customers, _, _ = make_travel_bookings(600, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        validate_segmentation(
+            RFMSegmenter("putler"), customers, n_bootstrap=6, n_jobs=2, random_state=0
+        )
+    ties = [w for w in caught if "collapse the 5 quantile bins" in str(w.message)]
+    assert len(ties) == 1  # the fit on all customers; none from the 6 refits
+    assert ties[0].filename == __file__
