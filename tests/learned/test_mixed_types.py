@@ -68,7 +68,7 @@ def test_noise_attribute_barely_changes_the_labels(planted, noise):
 
 def test_auto_picks_the_true_k_on_mixed_data(planted):
     table, truth = planted
-    seg = CustomerSegmenter(features=PLANTED, n_bootstrap=0, random_state=0)
+    seg = CustomerSegmenter(features=PLANTED, random_state=0)  # default k rule
     seg.fit(table)
     assert seg.n_segments_ == 5
     assert adjusted_rand_score(truth, seg.labels_) >= 0.9
