@@ -26,6 +26,7 @@ from custseg._rule_based import (
     diagnose_rules,
     get_rule_preset,
     list_rule_presets,
+    segment_table,
 )
 from custseg._value import (
     BetaGeoModel,
@@ -87,5 +88,6 @@ __all__ = [
     "rfm_table",
     "segment_migration",
     "segment_profiles",
+    "segment_table",
     "validate_segmentation",
 ]

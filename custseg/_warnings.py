@@ -1,7 +1,7 @@
 """Warnings that point at the user's code.
 
 Every warning custseg emits goes through :func:`warn`, which attributes it to the
-first stack frame outside the ``custseg`` package. Counting ``stacklevel`` by hand
+first stack frame outside the ``custseg`` and ``sklearn`` packages. Counting ``stacklevel`` by hand
 breaks as soon as a public function is reached through another one (``fit_transform``
 calling ``fit``, the report calling ``rfm_table``), and then the warning points inside
 the library, where a user cannot act on it and where ``-W error`` filters for the
@@ -17,8 +17,9 @@ import warnings
 import sklearn
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-# scikit-learn's decorators (``_fit_context``, ``validate_params``) wrap custseg's
-# fit methods and public functions: their ``wrapper`` frames are not user code
+# scikit-learn's frames are skipped too: its decorators (``_fit_context``,
+# ``validate_params``, set_output's wrapper) wrap custseg's methods, and a Pipeline
+# calls them; the user's line is the ``pipeline.fit(...)`` that started it all
 _SKLEARN_DIR = os.path.dirname(os.path.abspath(sklearn.__file__))
 
 
@@ -41,11 +42,8 @@ def find_stack_level():
     level = 1
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
-        decorator = (
-            filename.startswith(_SKLEARN_DIR + os.sep)
-            and frame.f_code.co_name == "wrapper"
-        )
-        if not filename.startswith(_PACKAGE_DIR + os.sep) and not decorator:
+        library = filename.startswith(_SKLEARN_DIR + os.sep)
+        if not filename.startswith(_PACKAGE_DIR + os.sep) and not library:
             return level
         frame = frame.f_back
         level += 1

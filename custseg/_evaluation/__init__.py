@@ -13,11 +13,12 @@ from custseg._evaluation._compare import compare_segmentations
 from custseg._evaluation._hypothesis import segmenter_for_refit
 from custseg._evaluation._indices import model_space
 from custseg._evaluation._migration import SegmentMigration, segment_migration
-from custseg._evaluation._stability import bootstrap_stability
+from custseg._evaluation._stability import STABILITY_BANDS, bootstrap_stability
 from custseg._evaluation._validation import validate_segmentation
 from custseg._evaluation._validation_report import ValidationReport
 
 __all__ = [
+    "STABILITY_BANDS",
     "QuantileSegmenter",
     "RandomSegmenter",
     "SegmentMigration",

@@ -33,7 +33,13 @@ from sklearn.utils import check_random_state
 from custseg._progress import progress
 from custseg._warnings import quiet
 
-__all__ = ["bootstrap_stability", "max_jaccard", "reference_model", "stability_band"]
+__all__ = [
+    "STABILITY_BANDS",
+    "bootstrap_stability",
+    "max_jaccard",
+    "reference_model",
+    "stability_band",
+]
 
 _BANDS = (
     (0.5, "dissolved"),
@@ -41,6 +47,8 @@ _BANDS = (
     (0.75, "doubtful"),
     (0.85, "stable"),
 )
+# lower edges of "doubtful", "stable" and "highly stable", for plots and reports
+STABILITY_BANDS = tuple(upper for upper, _ in _BANDS[1:])
 
 
 def stability_band(jaccard):

@@ -6,8 +6,15 @@ search over the number of segments and the persona names. It may import the
 shared top-level modules and ``custseg._rule_based``.
 """
 
+from custseg._learned._k_selection import CRITERIA
 from custseg._learned._personas import name_personas
 from custseg._learned._preprocessing import LogRobustScaler, skewness
 from custseg._learned._segmenter import CustomerSegmenter
 
-__all__ = ["CustomerSegmenter", "LogRobustScaler", "name_personas", "skewness"]
+__all__ = [
+    "CRITERIA",
+    "CustomerSegmenter",
+    "LogRobustScaler",
+    "name_personas",
+    "skewness",
+]

@@ -17,6 +17,7 @@ from custseg._rule_based._rule_parsing import (
 from custseg._rule_based._rule_presets import get_rule_preset, list_rule_presets
 from custseg._rule_based._rules import RFMSegmenter
 from custseg._rule_based._scoring import RFMScorer
+from custseg._rule_based._segment_table import segment_table
 from custseg._rule_based._tiers import UsageTiers
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "list_rule_presets",
     "parse_rules",
     "quantile_cuts",
+    "segment_table",
 ]

@@ -4,29 +4,32 @@ Shared by :class:`~custseg.RFMScorer` and :class:`~custseg.UsageTiers`.
 Natural breaks are Fisher's exact optimal partition (the Jenks method with
 its exact solution, which is also the optimal 1-D k-means): classes of
 consecutive sorted values minimising the total within-class sum of squares.
-Breaks only fall between distinct values, so equal values always share a
-class.
+The optimum comes from the ``ckmeans`` package (Wang and Song's
+Ckmeans.1d.dp dynamic programme, compiled): exact for any number of distinct
+values, in time linear in the number of values for a fixed number of
+classes. Breaks only fall between distinct values, so equal values always
+share a class.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from ckmeans import ckmeans
+from numpy.typing import ArrayLike
 
 __all__ = [
     "jenks_classes",
     "jenks_cuts",
     "pareto_bound",
+    "qcut_cuts",
     "quantile_cuts",
+    "rank_bins",
     "rank_bound",
+    "rank_boundary_count",
 ]
 
-# Above this many distinct values the candidate break positions are
-# restricted to the boundaries of this many groups of consecutive distinct
-# values (equal-count groups); the within-class sums of squares stay exact.
-MAX_CANDIDATES = 1000
 
-
-def quantile_cuts(values, n_bins):
+def quantile_cuts(values: ArrayLike, n_bins: int) -> np.ndarray:
     """Return the ``n_bins - 1`` inner quantiles of ``values`` (linear rule).
 
     Examples
@@ -39,28 +42,24 @@ def quantile_cuts(values, n_bins):
     return np.quantile(values, levels)
 
 
-def _grouped(values):
-    """Distinct sorted values, grouped to at most MAX_CANDIDATES runs."""
-    uniques, counts = np.unique(values, return_counts=True)
-    w = counts.astype(float)
-    wx = uniques * w
-    wxx = uniques * uniques * w
-    if uniques.size <= MAX_CANDIDATES:
-        return uniques, uniques, w, wx, wxx
-    # group consecutive distinct values into runs of about equal size
-    edges = np.linspace(0, uniques.size, MAX_CANDIDATES + 1).round().astype(int)
-    starts = edges[:-1]
-    ends = edges[1:] - 1
-    return (
-        uniques[starts],
-        uniques[ends],
-        np.add.reduceat(w, starts),
-        np.add.reduceat(wx, starts),
-        np.add.reduceat(wxx, starts),
-    )
+def qcut_cuts(values: ArrayLike, n_bins: int) -> np.ndarray:
+    """Inner quantile cut points as :func:`pandas.qcut` keeps them.
+
+    ``pandas.qcut(values, n_bins, duplicates="drop")`` takes the ``0, 1/n,
+    ..., 1`` quantiles (linear rule) as bin edges and drops repeated edges;
+    the inner edges left are the cut points (right-closed bins).
+
+    Examples
+    --------
+    >>> qcut_cuts([1, 1, 1, 1, 2, 3, 9, 10], 4).tolist()
+    [1.5, 4.5]
+    """
+    values = np.asarray(values, dtype=float)
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, int(n_bins) + 1)))
+    return edges[1:-1]
 
 
-def jenks_classes(values, n_classes):
+def jenks_classes(values: ArrayLike, n_classes: int) -> list[tuple[float, float]]:
     """Optimal partition of ``values`` into at most ``n_classes`` classes.
 
     Parameters
@@ -82,41 +81,24 @@ def jenks_classes(values, n_classes):
     [(1.0, 3.0), (10.0, 12.0), (30.0, 30.0)]
     """
     values = np.asarray(values, dtype=float)
-    low, high, w, wx, wxx = _grouped(values)
-    m = low.size
-    k = min(int(n_classes), m)
-    # prefix sums: cost of a class made of groups i..j (inclusive)
-    cw = np.concatenate([[0.0], np.cumsum(w)])
-    cx = np.concatenate([[0.0], np.cumsum(wx)])
-    cxx = np.concatenate([[0.0], np.cumsum(wxx)])
-
-    def cost(i, j):  # i: array of starts, j: scalar end (inclusive)
-        n = cw[j + 1] - cw[i]
-        s = cx[j + 1] - cx[i]
-        return np.maximum(cxx[j + 1] - cxx[i] - s * s / n, 0.0)
-
-    best = np.array([cost(np.array([0]), j)[0] for j in range(m)])  # 1 class
-    back = np.zeros((k, m), dtype=int)
-    for c in range(1, k):
-        new = np.full(m, np.inf)
-        for j in range(c, m):
-            starts = np.arange(c, j + 1)
-            totals = best[starts - 1] + cost(starts, j)
-            arg = int(np.argmin(totals))
-            new[j] = totals[arg]
-            back[c, j] = starts[arg]
-        best = new
-    # walk back the class starts
-    bounds = []
-    j = m - 1
-    for c in range(k - 1, -1, -1):
-        start = back[c, j] if c > 0 else 0
-        bounds.append((float(low[start]), float(high[j])))
-        j = start - 1
-    return bounds[::-1]
+    if values.size == 0:
+        return []
+    clusters = ckmeans(values, min(int(n_classes), values.size))
+    # Cut at each cluster's largest value. With values spanning many orders of
+    # magnitude the compiled programme can put equal values in two adjacent
+    # clusters; cutting at the value keeps them together in the lower class.
+    cuts = np.unique([cluster[-1] for cluster in clusters[:-1]])
+    uniques = np.unique(values)
+    classes = np.searchsorted(cuts, uniques, side="left")  # number of cuts below
+    starts = np.flatnonzero(np.r_[True, classes[1:] != classes[:-1]])
+    ends = np.r_[starts[1:] - 1, uniques.size - 1]
+    return [
+        (float(uniques[i]), float(uniques[j]))
+        for i, j in zip(starts, ends, strict=True)
+    ]
 
 
-def jenks_cuts(values, n_classes):
+def jenks_cuts(values: ArrayLike, n_classes: int) -> np.ndarray:
     """Upper bounds of all classes but the last (right-closed cut points).
 
     A value ``x`` falls in class ``1 + #{cut < x}``.  When there are fewer
@@ -135,7 +117,90 @@ def jenks_cuts(values, n_classes):
     return np.asarray(cuts, dtype=float)
 
 
-def rank_bound(desc, share):
+def _id_ranks(ids):
+    """Rank of each customer id in ascending id order (ties of ids keep row order)."""
+    order = np.argsort(np.asarray(ids), kind="stable")
+    ranks = np.empty(order.size, dtype=np.int64)
+    ranks[order] = np.arange(order.size)
+    return ranks
+
+
+def rank_bins(
+    values: ArrayLike,
+    ids: ArrayLike,
+    n_bins: int,
+    *,
+    method: str,
+    descending: bool = False,
+    levels: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bins 0..n_bins-1 of equal counts, ties split by customer id.
+
+    Customers are ordered by value (descending if ``descending``), ties by
+    customer id ascending, then cut into ``n_bins`` groups:
+
+    - ``method="ntile"``: SQL ``NTILE(n_bins) OVER (ORDER BY value, id)``:
+      group sizes differ by at most one, the larger groups first;
+    - ``method="rank"``: ``pandas.qcut(values.rank(method="first"), n_bins)``:
+      quantile cut points (linear rule) on the positions ``1..n``;
+    - ``method="percent_rank"``: SQL ``PERCENT_RANK()`` (``position / (n - 1)``)
+      against the increasing ``levels``: a customer's bin is the number of
+      levels strictly below its percent rank (``n_bins = len(levels) + 1``).
+
+    Returns ``(bins, boundary_values, boundary_ids)``; the boundaries are the
+    value and id of the last customer with bin ``<= b`` for ``b`` in
+    ``0..n_bins-2``, so that :func:`rank_boundary_count` places any customer,
+    fitted or new, by comparing its (value, id) to them.
+
+    Examples
+    --------
+    >>> bins, cut_values, cut_ids = rank_bins(
+    ...     [5, 1, 1, 1, 3], ["e", "d", "c", "b", "a"], 2, method="ntile")
+    >>> bins.tolist(), cut_values.tolist(), cut_ids.tolist()
+    ([1, 0, 0, 0, 1], [1.0], ['d'])
+    """
+    values = np.asarray(values, dtype=float)
+    ids = np.asarray(ids)
+    n = values.size
+    order = np.lexsort((_id_ranks(ids), -values if descending else values))
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    if method == "ntile":
+        size, extra = divmod(n, n_bins)
+        big = extra * (size + 1)  # rows in the larger groups, which come first
+        later = extra + (position - big) // max(size, 1)
+        bins = np.where(position < big, position // (size + 1), later)
+    elif method == "percent_rank":
+        percent = position / (n - 1) if n > 1 else np.zeros(n)
+        bins = np.searchsorted(np.asarray(levels, dtype=float), percent, side="left")
+    else:
+        edges = np.quantile(np.arange(1, n + 1), np.linspace(0, 1, n_bins + 1))
+        bins = np.searchsorted(edges[1:-1], position + 1, side="left")
+    sorted_bins = bins[order]
+    last = np.searchsorted(sorted_bins, np.arange(n_bins - 1), side="right") - 1
+    last = order[np.maximum(last, 0)]
+    return bins, values[last], ids[last]
+
+
+def rank_boundary_count(
+    values: ArrayLike,
+    ids: ArrayLike,
+    boundary_values: ArrayLike,
+    boundary_ids: ArrayLike,
+    *,
+    descending: bool,
+) -> np.ndarray:
+    """Number of boundaries strictly before each (value, id) in the bin order."""
+    values = np.asarray(values, dtype=float)
+    ids = np.asarray(ids)
+    count = np.zeros(values.size, dtype=np.int64)
+    for cut_value, cut_id in zip(boundary_values, boundary_ids, strict=True):
+        after = values < cut_value if descending else values > cut_value
+        count += after | ((values == cut_value) & (ids > cut_id))
+    return count
+
+
+def rank_bound(desc: np.ndarray, share: float) -> float:
     """Lower bound of the top ``round(share * n)`` values; ties go down."""
     k = int(round(share * desc.size))
     if k >= desc.size:
@@ -146,7 +211,7 @@ def rank_bound(desc, share):
     return float(above.min()) if above.size else np.inf
 
 
-def pareto_bound(desc, share):
+def pareto_bound(desc: np.ndarray, share: float) -> float:
     """Value of the smallest top set holding ``share`` of the total; ties go up."""
     cum = np.cumsum(desc) / desc.sum()
     k = int(np.searchsorted(cum, share - 1e-12, side="left"))

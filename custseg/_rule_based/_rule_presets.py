@@ -9,11 +9,13 @@ reversed by :class:`~custseg.RFMScorer`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from custseg._sklearn_compat import validate_params
 
-__all__ = ["PRESETS", "get_rule_preset", "list_rule_presets"]
+__all__ = ["PRESETS", "default_scorer_params", "get_rule_preset", "list_rule_presets"]
 
 _DESCRIPTIONS = {
     "Champions": "Bought recently, buy often and spend the most.",
@@ -35,6 +37,9 @@ _DESCRIPTIONS = {
     "Top Spender": "Top two monetary quartiles and top half on recency or frequency.",
     "At Risk Customer": "Bottom two quartiles on at least two of the three metrics.",
     "Inactive Customer": "Bottom quartile on at least two of the three metrics.",
+    "Loyal Accounts": "Fairly recent, frequent buyers who spend well.",
+    "New Active Accounts": "Very recent first purchase.",
+    "Low Spenders": "Fairly recent buyers with the lowest spend.",
 }
 
 
@@ -96,6 +101,21 @@ _PYMC = [
     ("Inactive Customer", "411 111 113 114 112 211 311".split()),
 ]
 
+# PyPI rfm 1.0.9 (RFM.find_segments): an if/elif chain, first match wins;
+# codes no rule covers get no name there ("Other" here).
+_PYPI_RFM = [
+    ("Champions", _ranges(r=(4, 5), f=(4, 5), m=(4, 5))),
+    ("Promising", _ranges(r=(4, 5), f=(1, 2), m=(3, 5))),
+    ("Loyal Accounts", _ranges(r=(3, 5), f=(3, 5), m=(3, 5))),
+    ("Potential Loyalist", _ranges(r=(3, 5), f=(2, 3), m=(2, 4))),
+    ("New Active Accounts", _ranges(r=(5, 5), f=(1, 1), m=(1, 5))),
+    ("Low Spenders", _ranges(r=(3, 5), f=(1, 5), m=(1, 2))),
+    ("Need Attention", _ranges(r=(2, 3), f=(1, 2), m=(4, 5))),
+    ("About to Sleep", _ranges(r=(2, 3), f=(1, 2), m=(1, 3))),
+    ("At Risk", _ranges(r=(1, 2), f=(1, 5), m=(3, 5))),
+    ("Lost", _ranges(r=(1, 2), f=(1, 5), m=(1, 2))),
+]
+
 # custseg's Putler-style map: 11 named segments covering all 125 codes with
 # no rule shadowed (checked in tests/test_rules.py).
 _PUTLER = [
@@ -138,13 +158,41 @@ PRESETS = {
         "rules": _PYMC,
         "n_bins": 4,
         "catch_all": "Other",
+        # pandas.qcut(q=4, duplicates="drop") with the bins left renumbered
+        "scorer": {"method": "qcut"},
         "description": "PyMC-Marketing rfm_segments default segment_config "
-        "(quartile codes; 18 of 64 codes fall to 'Other').",
+        "(quartile codes as pandas.qcut numbers them when ties merge bins; "
+        "18 of 64 codes fall to 'Other').",
+    },
+    "pypi_rfm": {
+        "rules": _PYPI_RFM,
+        "n_bins": 5,
+        "catch_all": "Other",
+        # pandas.qcut(x.rank(method="first"), 5): ties split by customer id
+        "scorer": {"method": "rank"},
+        "description": "PyPI rfm's ten segments on rank-first quintile scores.",
     },
 }
 
 
-def describe_segment(name):
+def default_scorer_params(rules: Any, columns: Any) -> dict[str, Any]:
+    """Parameters of the :class:`~custseg.RFMScorer` a segmenter builds itself.
+
+    A preset names its own scoring method (``"pymc"``: ``"qcut"``,
+    ``"pypi_rfm"``: ``"rank"``).  Monetary value is read from ``monetary``,
+    or from ``monetary_value`` when the table has only that column (the
+    BTYD tables of :func:`~custseg.rfm_table` and PyMC-Marketing).
+    """
+    params = {}
+    if isinstance(rules, str) and rules in PRESETS:
+        params.update(PRESETS[rules].get("scorer", {}))
+    columns = set(() if columns is None else columns)
+    if "monetary_value" in columns and "monetary" not in columns:
+        params["monetary_col"] = "monetary_value"
+    return params
+
+
+def describe_segment(name: str) -> str:
     """One-line description of a preset segment name ('' when unknown)."""
     return _DESCRIPTIONS.get(name, "")
 
@@ -153,7 +201,7 @@ def describe_segment(name):
     {},
     prefer_skip_nested_validation=True,
 )
-def list_rule_presets():
+def list_rule_presets() -> pd.DataFrame:
     """List the rule presets of :class:`~custseg.RFMSegmenter`.
 
     Returns
@@ -172,6 +220,7 @@ def list_rule_presets():
     r_rfm              10       5
     r_rfm_legacy       10       5
     pymc                5       4
+    pypi_rfm           10       5
     """
     rows = {
         name: {
@@ -191,7 +240,7 @@ def list_rule_presets():
     {"name": [str]},
     prefer_skip_nested_validation=True,
 )
-def get_rule_preset(name):
+def get_rule_preset(name: str) -> pd.DataFrame:
     """Return a preset's rules as a DataFrame, in evaluation order.
 
     The frame can be edited and passed back as ``RFMSegmenter(rules=...)``.

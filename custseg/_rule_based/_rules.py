@@ -9,7 +9,8 @@ from sklearn.base import BaseEstimator, clone
 
 from custseg._base import SegmenterMixin, Segments, profile_features
 from custseg._rule_based._rule_parsing import diagnose_rules, parse_rules
-from custseg._rule_based._scoring import RFMScorer
+from custseg._rule_based._rule_presets import default_scorer_params
+from custseg._rule_based._scoring import RFMScorer, customer_ids
 from custseg._sklearn_compat import HasMethods, Interval, StrOptions
 from custseg._warnings import warn
 
@@ -40,7 +41,11 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
     rules : str, DataFrame or dict, default="putler"
         A preset name (see :func:`list_rule_presets`): ``"putler"`` (11
         segments covering all 125 quintile codes), ``"r_rfm"``,
-        ``"r_rfm_legacy"`` or ``"pymc"`` (quartiles); or custom rules in
+        ``"r_rfm_legacy"``, ``"pymc"`` (PyMC-Marketing's ``rfm_segments``:
+        quartiles scored like ``pandas.qcut(duplicates="drop")``, so when
+        ties merge bins the scores left are renumbered ``1..b`` as PyMC does)
+        or ``"pypi_rfm"`` (PyPI ``rfm``'s ten segments on rank-first
+        quintiles); or custom rules in
         evaluation order.  A DataFrame has a ``segment`` column, optional
         ``description``, and either ``recency_lower``/``recency_upper``/
         ``frequency_lower``/... score bounds or a ``codes`` column (a list, or
@@ -49,8 +54,11 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         codes such as ``["555", "554"]``.
     scorer : RFMScorer, "passthrough" or None, default=None
         How scores are obtained.  ``None``: a fresh
-        ``RFMScorer(n_bins=n_bins)`` reading the columns ``recency``,
-        ``frequency``, ``monetary``.  An :class:`RFMScorer` (cloned, then
+        ``RFMScorer(n_bins=n_bins)`` with the preset's method (``"qcut"``
+        for ``"pymc"``, ``"rank"`` for ``"pypi_rfm"``, else quantiles),
+        reading the columns ``recency``, ``frequency`` and ``monetary`` (or
+        ``monetary_value`` when the table has only that, as the BTYD tables
+        of :func:`rfm_table` and PyMC-Marketing do).  An :class:`RFMScorer` (cloned, then
         fitted): use it to change the column names, method or thresholds.
         ``"passthrough"``: ``X`` already holds integer scores, in columns
         ``recency_score``, ``frequency_score``, ``monetary_score`` (the
@@ -133,7 +141,10 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
     def _input_columns(self, frame, *, named):
         if self.scorer == "passthrough":
             return list(SCORE_COLUMNS)
-        scorer = RFMScorer() if self.scorer is None else self.scorer
+        scorer = self.scorer
+        if scorer is None:
+            columns = () if frame is None else frame.columns
+            scorer = RFMScorer(**default_scorer_params(self.rules, columns))
         return [
             getattr(scorer, f"{metric}_col", metric)
             for metric in ("recency", "frequency", "monetary")
@@ -162,16 +173,20 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
                     )
             return scores.astype(np.int64)
         scorer = self.scorer_
-        if isinstance(scorer, RFMScorer):  # scores the values already read
+        grouped = getattr(scorer, "group_col", None) is not None
+        if isinstance(scorer, RFMScorer) and not grouped:  # scores the values read
+            ranked = scorer.method in ("rank", "ntile")
+            ids = customer_ids(table.frame) if ranked else None
             if reset:
-                scorer._fit_values(table.values, scorer._check_thresholds())
+                scorer._fit_values(table.values, scorer._check_thresholds(), ids)
                 # the fitted scorer reads like one fitted on X (used by plots)
                 scorer._columns_read_ = list(table.columns)
                 scorer.n_features_in_ = len(table.columns)
                 if table.named:
                     scorer.feature_names_in_ = np.asarray(table.columns, dtype=object)
-            return scorer._score(table.values)
-        frame = table.frame[table.columns]
+            return scorer._score(table.values, ids)
+        # a grouped scorer also reads its group column
+        frame = table.frame if grouped else table.frame[table.columns]
         if reset:
             scorer.fit(frame)
         return np.asarray(scorer.transform(frame), dtype=np.int64)
@@ -180,8 +195,11 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         rules, self.n_bins_, catch_all = self._resolve()
         self.scorer_ = None
         if self.scorer != "passthrough":
+            params = default_scorer_params(self.rules, table.frame.columns)
             base = (
-                RFMScorer(n_bins=self.n_bins_) if self.scorer is None else self.scorer
+                RFMScorer(n_bins=self.n_bins_, **params)
+                if self.scorer is None
+                else self.scorer
             )
             self.scorer_ = clone(base)
         scores = self._scores(table, reset=True)

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from custseg._rule_based._breaks import jenks_classes, quantile_cuts
+from custseg._rule_based._breaks import (
+    jenks_classes,
+    qcut_cuts,
+    quantile_cuts,
+    rank_bins,
+    rank_boundary_count,
+)
+from custseg._rule_based._groups import apply_by_group, fit_by_group, read_groups
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
-from custseg._tables import read_customer_table, reset_fitted_attributes
+from custseg._tables import looks_like_id, read_customer_table, reset_fitted_attributes
 from custseg._warnings import warn
 
-__all__ = ["RFMScorer", "natural_breaks", "score_values"]
+__all__ = ["RFMScorer", "customer_ids", "natural_breaks", "score_values"]
 
 METRICS = "recency", "frequency", "monetary"
+
+
+def customer_ids(table: pd.DataFrame) -> np.ndarray:
+    """Customer ids of a customer table, for splitting ties.
+
+    The index of a pandas table unless it is the default range; else the
+    first column whose name looks like an id (``customer_id``, ``CustomerID``);
+    else the row positions.
+    """
+    index = table.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        return np.asarray(index)
+    for name in table.columns:
+        if looks_like_id(name):
+            return table[name].to_numpy()
+    return np.arange(len(table))
 
 
 def natural_breaks(values, n_classes):
@@ -75,10 +101,34 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     ----------
     n_bins : int, default=5
         Number of scores per metric.
-    method : {"quantile", "jenks"}, default="quantile"
-        How cut points are learned: the ``1/n_bins, 2/n_bins, ...`` quantiles
-        (linear interpolation), or natural breaks (the exact Jenks / optimal
-        1-D k-means partition, see ``custseg._rule_based._breaks``).
+    method : {"quantile", "qcut", "jenks", "rank", "ntile"}, default="quantile"
+        How cut points are learned:
+
+        - ``"quantile"``: the ``1/n_bins, 2/n_bins, ...`` quantiles (linear
+          interpolation); when ties make cut points coincide, the scores
+          between them are skipped (a tie group keeps the score of the
+          quantile level it reaches).
+        - ``"qcut"``: the same quantiles as :func:`pandas.qcut` with
+          ``duplicates="drop"``: coinciding cut points (and cut points equal
+          to the minimum or maximum) are merged and the remaining bins are
+          numbered ``1..b`` without gaps, ``b`` the number of bins left
+          (recency ``b..1``).  This is PyMC-Marketing's ``rfm_segments``
+          quartile scoring, relabelling included, and the scoring of the
+          ``"pymc"`` rule preset.
+        - ``"jenks"``: natural breaks (the exact Jenks / optimal 1-D k-means
+          partition).
+        - ``"rank"`` and ``"ntile"``: equal-count bins that split ties
+          deterministically: customers are ordered by value, ties by customer
+          id ascending (the index of a pandas table, else its first id-like
+          column such as ``customer_id``, else the row order).  ``"rank"`` is
+          ``pandas.qcut(x.rank(method="first"), n_bins)`` with recency labels
+          reversed, as PyPI ``rfm`` scores; ``"ntile"`` is SQL ``NTILE(n_bins)
+          OVER (ORDER BY x, id)`` with recency ordered from the oldest
+          purchase (``ORDER BY recency DESC, id``), as openretailscience
+          scores (its 0-based scores plus one).  Equal values may then get
+          different scores; :meth:`transform` places a customer by comparing
+          its (value, id) with the fitted boundary customers
+          (``tie_breaks_``), so the fitted customers keep their scores.
     thresholds : dict, default=None
         Custom cut points per metric, e.g. ``{"recency": [30, 90, 180, 365]}``
         (days), overriding ``method`` for that metric: ``n_bins - 1``
@@ -88,13 +138,28 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         Columns read from a DataFrame (pandas or polars); other columns are
         ignored.  A numpy array is read by position: exactly three columns,
         recency, frequency, monetary.
+    group_col : str, default=None
+        A column of groups (store, country): cut points are then fitted
+        within each group, exactly as a loop fitting one scorer per group
+        would, and :meth:`transform` scores each customer on its group's
+        scale (a group not seen in fit is an error).  Each group needs at
+        least 2 customers.  The table must have named columns.
 
     Attributes
     ----------
     thresholds_ : dict of str to ndarray
         Cut points per metric, ``n_bins - 1`` increasing values in original
-        units: a value above ``k`` of them gets the score ``k + 1`` (reversed
-        for recency); a value equal to a cut point stays in the lower bin.
+        units (fewer with ``method="qcut"`` when ties merge bins): a value
+        above ``k`` of them gets the score ``k + 1`` (reversed for recency);
+        a value equal to a cut point stays in the lower bin.  With
+        ``group_col``, a dict mapping each group to such a dict (likewise
+        ``tie_breaks_`` and ``n_bins_used_``).
+    tie_breaks_ : dict of str to ndarray
+        With ``method="rank"`` or ``"ntile"``: the customer id of the last
+        customer of each bin but the last (``thresholds_`` holds its value);
+        empty for the other methods.
+    group_scorers_ : dict
+        With ``group_col``: the scorer fitted on each group; else empty.
     n_bins_used_ : dict of str to int
         Number of distinct scores given to the fitting customers per metric.
     n_features_in_ : int
@@ -128,29 +193,32 @@ class RFMScorer(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_bins": [Interval(Integral, 2, None, closed="left")],
-        "method": [StrOptions({"quantile", "jenks"})],
+        "method": [StrOptions({"quantile", "qcut", "jenks", "rank", "ntile"})],
         "thresholds": [dict, None],
         "recency_col": [str],
         "frequency_col": [str],
         "monetary_col": [str],
+        "group_col": [str, None],
     }
 
     def __init__(
         self,
-        n_bins=5,
+        n_bins: int = 5,
         *,
-        method="quantile",
-        thresholds=None,
-        recency_col="recency",
-        frequency_col="frequency",
-        monetary_col="monetary",
-    ):
+        method: str = "quantile",
+        thresholds: Mapping[str, Sequence[float]] | None = None,
+        recency_col: str = "recency",
+        frequency_col: str = "frequency",
+        monetary_col: str = "monetary",
+        group_col: str | None = None,
+    ) -> None:
         self.n_bins = n_bins
         self.method = method
         self.thresholds = thresholds
         self.recency_col = recency_col
         self.frequency_col = frequency_col
         self.monetary_col = monetary_col
+        self.group_col = group_col
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -171,6 +239,13 @@ class RFMScorer(TransformerMixin, BaseEstimator):
                 f"array by position and needs exactly 3 columns: {self._columns}."
             )
         return self._columns
+
+    def _rank_order(self, metric):
+        """(descending order, reversed labels) of a rank method for ``metric``."""
+        recency = metric == "recency"
+        if self.method == "ntile":  # ORDER BY recency DESC: oldest first
+            return recency, False
+        return False, recency
 
     def _custom_cuts(self, metric):
         given = self.thresholds[metric]
@@ -204,7 +279,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         return {metric: self._custom_cuts(metric) for metric in thresholds}
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: None = None) -> Self:
         """Learn the cut points of each metric.
 
         Parameters
@@ -222,27 +297,60 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         reset_fitted_attributes(self)
         custom = self._check_thresholds()
         table = read_customer_table(self, X, reset=True)
-        return self._fit_values(table.values, custom)
+        if self.group_col is not None:
+            return self._fit_groups(table)
+        ids = customer_ids(table.frame) if self.method in ("rank", "ntile") else None
+        return self._fit_values(table.values, custom, ids)
 
-    def _fit_values(self, values, custom):
+    def _fit_groups(self, table):
+        owner = type(self).__name__
+        frame = table.frame
+        groups = read_groups(table.named, frame, self.group_col, owner)
+        params = {**self.get_params(deep=False), "group_col": None}
+        self.group_scorers_ = fit_by_group(
+            lambda: type(self)(**params),
+            frame,
+            groups,
+            owner=owner,
+            group_col=self.group_col,
+        )
+        fitted = self.group_scorers_.items()
+        self.thresholds_ = {g: s.thresholds_ for g, s in fitted}
+        self.tie_breaks_ = {g: s.tie_breaks_ for g, s in fitted}
+        self.n_bins_used_ = {g: s.n_bins_used_ for g, s in fitted}
+        return self
+
+    def _fit_values(self, values, custom, ids=None):
         """Learn the cut points from the checked (n, 3) values."""
         if values.shape[0] < 2:
             raise ValueError(
                 f"RFMScorer needs at least 2 customers to learn cut points, got "
                 f"n_samples = {values.shape[0]}."
             )
-        self.thresholds_, self.n_bins_used_ = {}, {}
+        self.thresholds_, self.n_bins_used_, self.tie_breaks_ = {}, {}, {}
+        self.group_scorers_ = {}
         for j, (metric, col) in enumerate(zip(METRICS, self._columns, strict=True)):
             column = values[:, j]
+            if metric not in custom and ids is not None:
+                descending, reverse = self._rank_order(metric)
+                bins, cuts, self.tie_breaks_[metric] = rank_bins(
+                    column, ids, self.n_bins, method=self.method, descending=descending
+                )
+                self.thresholds_[metric] = cuts
+                scores = (self.n_bins - bins) if reverse else bins + 1
+                self.n_bins_used_[metric] = int(np.unique(scores).size)
+                continue
             if metric in custom:
                 cuts = custom[metric]
             elif self.method == "quantile":
                 cuts = quantile_cuts(column, self.n_bins)
+            elif self.method == "qcut":
+                cuts = qcut_cuts(column, self.n_bins)
             else:
                 cuts = _jenks_cuts(column, self.n_bins)
             self.thresholds_[metric] = cuts
             scores = score_values(
-                column, cuts, self.n_bins, reverse=metric == "recency"
+                column, cuts, cuts.size + 1, reverse=metric == "recency"
             )
             used = np.unique(scores)
             self.n_bins_used_[metric] = int(used.size)
@@ -257,18 +365,27 @@ class RFMScorer(TransformerMixin, BaseEstimator):
                 )
         return self
 
-    def _score(self, values):
+    def _score(self, values, ids=None):
         out = np.empty(values.shape[:1] + (3,), dtype=np.int64)
         for j, metric in enumerate(METRICS):
+            cuts = self.thresholds_[metric]
+            if metric in self.tie_breaks_:
+                descending, reverse = self._rank_order(metric)
+                bins = rank_boundary_count(
+                    values[:, j],
+                    ids,
+                    cuts,
+                    self.tie_breaks_[metric],
+                    descending=descending,
+                )
+                out[:, j] = (self.n_bins - bins) if reverse else bins + 1
+                continue
             out[:, j] = score_values(
-                values[:, j],
-                self.thresholds_[metric],
-                self.n_bins,
-                reverse=metric == "recency",
+                values[:, j], cuts, cuts.size + 1, reverse=metric == "recency"
             )
         return out
 
-    def transform(self, X):
+    def transform(self, X: Any) -> np.ndarray:
         """Score customers with the fitted cut points.
 
         Parameters
@@ -283,9 +400,22 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             DataFrame with those columns, see ``set_output``).
         """
         check_is_fitted(self)
-        return self._score(read_customer_table(self, X, reset=False).values)
+        table = read_customer_table(self, X, reset=False)
+        if self.group_scorers_:
+            owner = type(self).__name__
+            groups = read_groups(table.named, table.frame, self.group_col, owner)
+            return apply_by_group(
+                self.group_scorers_,
+                "transform",
+                table.frame,
+                groups,
+                owner=owner,
+                group_col=self.group_col,
+            ).astype(np.int64)
+        ids = customer_ids(table.frame) if self.tie_breaks_ else None
+        return self._score(table.values, ids)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the score columns: ``recency_score`` etc.
 
         Parameters

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
 from custseg._base import SegmenterMixin, Segments, profile_features
-from custseg._rule_based._breaks import pareto_bound, rank_bound
-from custseg._rule_based._scoring import natural_breaks
+from custseg._rule_based._breaks import (
+    pareto_bound,
+    rank_bins,
+    rank_bound,
+    rank_boundary_count,
+)
+from custseg._rule_based._groups import apply_by_group, fit_by_group, read_groups
+from custseg._rule_based._scoring import customer_ids, natural_breaks
 from custseg._sklearn_compat import Interval, StrOptions
 from custseg._warnings import warn
 
@@ -18,7 +26,7 @@ __all__ = ["UsageTiers", "gini"]
 DEFAULT_SHARES = {"rank": (0.2, 0.5), "pareto": (0.8, 0.95)}
 
 
-def gini(values):
+def gini(values: Any) -> float:
     """Gini coefficient of non-negative values (0: equal, near 1: concentrated).
 
     ``G = sum_ij |x_i - x_j| / (2 n^2 mean)``.
@@ -78,18 +86,46 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
     zero_tier : str, default=None
         If given, customers with zero usage form a separate tier of this
         name (the last label) and are left out when learning the bounds.
+    ties : {"together", "split"}, default="together"
+        For ``"rank"``: ``"together"`` keeps equal values in one tier (see
+        above); ``"split"`` orders customers by usage, ties by customer id
+        ascending (the table's index, else its id-like column, else the row
+        order), and puts a customer above the boundary at share ``s`` when
+        its percent rank ``position / (n - 1)`` exceeds ``1 - s``: this is
+        openretailscience's ``HMLSegmentation`` / ``ThresholdSegmentation``
+        (``PERCENT_RANK() OVER (ORDER BY value, customer_id)``; with
+        ``zero_tier`` its ``"separate_segment"``).  Equal values may then
+        fall in different tiers; :meth:`predict` places a customer by
+        comparing its (usage, id) with the fitted boundary customers
+        (``tie_breaks_``).
+    group_col : str, default=None
+        A column of groups (store, country): tiers are then fitted within
+        each group, exactly as a loop fitting one ``UsageTiers`` per group
+        would (openretailscience's ``group_col``), and :meth:`predict` tiers
+        each customer on its group's bounds (a group not seen in fit is an
+        error).  The table must have named columns.
 
     Attributes
     ----------
     thresholds_ : ndarray of float
         Cut points, one per tier but the last, decreasing: a customer whose
         usage is at least ``thresholds_[t]`` (and below the bound above it)
-        is in tier ``t`` (``inf``: tier empty).
+        is in tier ``t`` (``inf``: tier empty).  With ``ties="split"``, the
+        lowest usage in each tier (equal values may sit on both sides).  With
+        ``group_col``, a dict mapping each group to its cut points.
+    tie_breaks_ : tuple of (ndarray, ndarray) or None
+        With ``ties="split"``: usage and id of the last customer of each tier
+        but the heaviest, lightest first; else ``None``.
     tiers_ : pandas.DataFrame
         Per tier: ``tier``, ``lower_bound``, ``customers``, ``share`` (of
         customers), ``value_share`` (of the column's total), ``min``, ``max``.
+        With ``group_col``, one block per group (index ``group, label``).
+    group_tiers_ : dict
+        With ``group_col``: the ``UsageTiers`` fitted on each group; else
+        empty.
     gini_ : float
-        Gini coefficient of the column over all fitted customers.
+        Gini coefficient of the column over all fitted customers (all
+        groups together).
     labels_ : ndarray of int64 of shape (n_customers,)
         Tier of each fitted customer (label 0 is the heaviest tier).
     n_segments_ : int
@@ -135,24 +171,30 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         "thresholds": ["array-like", None],
         "tier_names": ["array-like"],
         "zero_tier": [str, None],
+        "ties": [StrOptions({"together", "split"})],
+        "group_col": [str, None],
     }
 
     def __init__(
         self,
-        column="frequency",
+        column: str | int = "frequency",
         *,
-        method="rank",
-        shares=None,
-        thresholds=None,
-        tier_names=("heavy", "medium", "light"),
-        zero_tier=None,
-    ):
+        method: str = "rank",
+        shares: Sequence[float] | None = None,
+        thresholds: Sequence[float] | None = None,
+        tier_names: Sequence[str] = ("heavy", "medium", "light"),
+        zero_tier: str | None = None,
+        ties: str = "together",
+        group_col: str | None = None,
+    ) -> None:
         self.column = column
         self.method = method
         self.shares = shares
         self.thresholds = thresholds
         self.tier_names = tier_names
         self.zero_tier = zero_tier
+        self.ties = ties
+        self.group_col = group_col
 
     def _input_columns(self, frame, *, named):
         names = list(frame.columns)
@@ -223,14 +265,57 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
             return bounds
         return None
 
-    def _assign(self, values):
+    def _split(self):
+        return self.ties == "split" and self.method == "rank"
+
+    def _assign(self, values, ids=None):
         n_tiers = self.thresholds_.size + 1
-        labels = (self.thresholds_[None, :] > values[:, None]).sum(axis=1)
+        if self.tie_breaks_ is not None:
+            below = rank_boundary_count(
+                values, ids, *self.tie_breaks_, descending=False
+            )
+            labels = n_tiers - 1 - below
+        else:
+            labels = (self.thresholds_[None, :] > values[:, None]).sum(axis=1)
         if self.zero_tier is not None:
             labels = np.where(values == 0, n_tiers, labels)
         return labels.astype(np.int64)
 
+    def _fit_by_group(self, table):
+        owner = type(self).__name__
+        groups = read_groups(table.named, table.frame, self.group_col, owner)
+        params = {**self.get_params(deep=False), "group_col": None}
+        self.group_tiers_ = fit_by_group(
+            lambda: type(self)(**params),
+            table.frame,
+            groups,
+            owner=owner,
+            group_col=self.group_col,
+        )
+        fitted = self.group_tiers_
+        self.thresholds_ = {g: t.thresholds_ for g, t in fitted.items()}
+        self.tie_breaks_ = {g: t.tie_breaks_ for g, t in fitted.items()}
+        self.tiers_ = pd.concat(
+            {g: t.tiers_ for g, t in fitted.items()}, names=["group", "label"]
+        )
+        labels = np.empty(len(table.frame), dtype=np.int64)
+        for group, tiers in fitted.items():
+            labels[groups == group] = tiers.labels_
+        first = next(iter(fitted.values()))
+        self.gini_ = gini(np.clip(table.values[:, 0], 0.0, None))
+        return Segments(
+            labels,
+            list(first.segment_names_),
+            descriptions=[
+                f"{name} within its {self.group_col}" for name in first.segment_names_
+            ],
+            profile={"features": profile_features(table.frame, [table.columns[0]])},
+        )
+
     def _fit_segments(self, table):
+        self.group_tiers_ = {}
+        if self.group_col is not None:
+            return self._fit_by_group(table)
         names = [str(n) for n in self.tier_names]
         setting = self._check_params(len(names))
         values = self._usage(table)
@@ -243,7 +328,22 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         keep = values > 0 if self.zero_tier is not None else np.ones_like(values, bool)
         active = values[keep]
         desc = np.sort(active)[::-1]
-        if self.method == "thresholds":
+        self.tie_breaks_ = None
+        ids = customer_ids(table.frame) if self._split() else None
+        if self._split() and desc.size:
+            levels = np.sort(1.0 - setting)
+            bins, cut_values, cut_ids = rank_bins(
+                active, ids[keep], len(names), method="percent_rank", levels=levels
+            )
+            self.tie_breaks_ = (cut_values, cut_ids)
+            tier = len(names) - 1 - bins
+            bounds = np.array(
+                [
+                    active[tier == t].min() if (tier == t).any() else np.inf
+                    for t in range(len(names) - 1)
+                ]
+            )
+        elif self.method == "thresholds":
             bounds = setting
         elif desc.size == 0:
             bounds = np.full(len(names) - 1, np.inf)
@@ -275,7 +375,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
             lows = [lo for lo, _ in classes[::-1]][:-1]
             bounds = np.array([np.inf] * (len(names) - 1 - len(lows)) + lows)
         self.thresholds_ = np.asarray(bounds, dtype=float)
-        labels = self._assign(values)
+        labels = self._assign(values, ids)
         if self.zero_tier is not None:
             names.append(str(self.zero_tier))
         self.gini_ = gini(worth)
@@ -328,4 +428,16 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         return lines
 
     def _predict_segments(self, table):
-        return self._assign(table.values[:, 0])
+        if self.group_tiers_:
+            owner = type(self).__name__
+            groups = read_groups(table.named, table.frame, self.group_col, owner)
+            return apply_by_group(
+                self.group_tiers_,
+                "predict",
+                table.frame,
+                groups,
+                owner=owner,
+                group_col=self.group_col,
+            ).astype(np.int64)
+        ids = customer_ids(table.frame) if self.tie_breaks_ is not None else None
+        return self._assign(table.values[:, 0], ids)

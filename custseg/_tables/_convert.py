@@ -85,6 +85,8 @@ def is_dataframe_library_object(X):
 
     try:
         nw.from_native(X)
+    except nw.exceptions.DuplicateError:  # a frame, refused later by name
+        return True
     except TypeError:
         return False
     return True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from custseg._format import format_cell
+
 __all__ = ["Display", "check_matplotlib", "format_value"]
 
 
@@ -19,15 +21,12 @@ def check_matplotlib(caller):
 
 
 def format_value(value):
-    """Short label for a number in a heatmap cell."""
+    """Short label for a number in a heatmap cell (the shared formatter's)."""
     if value is None or not np.isfinite(value):
         return ""
-    magnitude = abs(value)
-    if magnitude >= 1e4:
-        return f"{value:,.0f}"
-    if magnitude >= 100 or float(value).is_integer():
-        return f"{value:.0f}"
-    return f"{value:.3g}"
+    if abs(value) >= 100:
+        return format_cell(float(round(value)))
+    return format_cell(float(value))
 
 
 class Display:
@@ -65,21 +64,66 @@ class Display:
 
 
 def annotated_heatmap(
-    ax, values, labels, *, cmap, colorbar_label, white_on_low=True, **kwargs
+    ax,
+    values,
+    labels,
+    *,
+    cmap,
+    colorbar_label,
+    colorbar=True,
+    white_on_low=True,
+    white_on_extreme=False,
+    empty_label=None,
+    **kwargs,
 ):
     """``imshow`` of ``values`` with a text label in each cell; return the image.
 
     With ``white_on_low`` the labels of cells below the middle of the colour
-    range are white (for sequential colour maps that start dark).
+    range are white (for sequential colour maps that start dark).  Cells
+    whose value is NaN are hatched; with ``empty_label`` a legend entry says
+    what they mean.
     """
+    from matplotlib.patches import Patch, Rectangle
+
     values = np.asarray(values, dtype=float)
     masked = np.ma.masked_invalid(values)
+    ax.set_facecolor("white")
     image = ax.imshow(masked, cmap=cmap, aspect="auto", **kwargs)
+    for i, j in zip(*np.nonzero(~np.isfinite(values)), strict=True):
+        ax.add_patch(
+            Rectangle(
+                (j - 0.5, i - 0.5),
+                1,
+                1,
+                fill=False,
+                hatch="///",
+                edgecolor="#bbbbbb",
+                linewidth=0,
+            )  # fmt: skip
+        )
+    if empty_label and not np.isfinite(values).all():
+        ax.legend(
+            handles=[
+                Patch(
+                    facecolor="white",
+                    edgecolor="#999999",
+                    hatch="///",
+                    label=empty_label,
+                )
+            ],  # fmt: skip
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            fontsize=8,
+            frameon=False,
+        )
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    vmax = kwargs.get("vmax", np.abs(finite).max() if finite.size else 1.0)
     for (i, j), text in np.ndenumerate(np.asarray(labels, dtype=object)):
         if text:
             dark = white_on_low and np.isfinite(values[i, j]) and values[i, j] < middle
+            # both ends of a diverging map are dark
+            dark |= white_on_extreme and abs(values[i, j]) > 0.6 * vmax
             ax.text(
                 j,
                 i,
@@ -89,5 +133,6 @@ def annotated_heatmap(
                 fontsize=8,
                 color="white" if dark else "black",
             )
-    ax.figure.colorbar(image, ax=ax, label=colorbar_label)
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=colorbar_label)
     return image

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from custseg._learned import CRITERIA
 from custseg.plotting._base import Display
 
 __all__ = ["KSelectionDisplay"]
-
-_RULES = {
-    "silhouette": "max",
-    "calinski_harabasz": "max",
-    "davies_bouldin": "min",
-    "inertia": "knee",
-    "bic": "min",
-}
 
 
 class KSelectionDisplay(Display):
@@ -62,10 +55,18 @@ class KSelectionDisplay(Display):
 
     def __init__(self, table, preferred):
         self.table = table
-        self.preferred = dict(preferred)
-        self.criteria = [c for c in _RULES if c in table.columns]
-        chosen = table.index[table["chosen"].astype(bool)]
-        self.chosen = int(chosen[0]) if len(chosen) else None
+        self.preferred = preferred
+
+    @property
+    def criteria(self):
+        """The criteria drawn: the columns of ``table`` that are known criteria."""
+        return [c for c in CRITERIA if c in self.table.columns]
+
+    @property
+    def chosen(self):
+        """The chosen k (None when the table marks none)."""
+        chosen = self.table.index[self.table["chosen"].astype(bool)]
+        return int(chosen[0]) if len(chosen) else None
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, **kwargs):
@@ -101,7 +102,7 @@ class KSelectionDisplay(Display):
                 scaled,
                 marker="o",
                 markersize=3,
-                label=f"{criterion} ({_RULES[criterion]})",
+                label=f"{criterion} ({CRITERIA[criterion]})",
                 **kwargs,
             )
             if criterion in self.preferred:
@@ -125,4 +126,4 @@ class KSelectionDisplay(Display):
         ax.set_xticks(ks)
         ax.set_xlabel("number of segments k")
         ax.set_ylabel("criterion, rescaled to 0..1")
-        ax.legend(fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)

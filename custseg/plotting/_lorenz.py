@@ -74,9 +74,9 @@ class LorenzCurveDisplay(Display):
     def __init__(
         self, customer_share, value_share, *, cuts=(), gini=None, column="usage"
     ):
-        self.customer_share = np.asarray(customer_share, dtype=float)
-        self.value_share = np.asarray(value_share, dtype=float)
-        self.cuts = list(cuts)
+        self.customer_share = customer_share
+        self.value_share = value_share
+        self.cuts = cuts
         self.gini = gini
         self.column = column
 

@@ -58,8 +58,12 @@ class MigrationDisplay(Display):
 
     def __init__(self, counts):
         self.counts = counts
-        totals = counts.sum(axis=1).replace(0, np.nan)
-        self.shares = counts.div(totals, axis=0).fillna(0.0)
+
+    @property
+    def shares(self):
+        """Row shares of ``counts``: where each segment's customers went."""
+        totals = self.counts.sum(axis=1).replace(0, np.nan)
+        return self.counts.div(totals, axis=0).fillna(0.0)
 
     @property
     def _figsize(self):

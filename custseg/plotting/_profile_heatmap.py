@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from custseg._base import segment_profiles
 from custseg.plotting._base import Display, annotated_heatmap, format_value
 
 __all__ = ["SegmentProfileDisplay"]
@@ -37,26 +38,34 @@ def profile_features(estimator, profiles):
     return numeric
 
 
-class SegmentProfileDisplay(Display):
-    """Heatmap of each segment's median per feature, standardised across segments.
+# For these features a lower value is the better one (a recent purchase).
+LOWER_IS_BETTER = ("recency", "mean_days_between_orders")
 
-    Colour is the standardised median: for each feature, ``(median_k -
-    mean of the medians) / standard deviation of the medians`` over the
-    segments (0 when all segments share the median), so features in days,
-    counts and money share one scale.  Each cell is annotated with the
-    median in original units.  Rows are labelled with the segment names
-    (persona names for :class:`~custseg.CustomerSegmenter`).
+
+class SegmentProfileDisplay(Display):
+    """Heatmap of each segment's median per feature: better or worse than typical.
+
+    Colour is the standardised median signed so that positive means better:
+    for each feature, ``(median_k - mean of the medians) / standard deviation
+    of the medians`` over the segments (0 when all segments share the
+    median), with the sign flipped for features where lower is better
+    (recency: a recent purchase).  The diverging colour map then reads "worse"
+    (red) to "better" (blue) for every column at once, so features in days,
+    counts and money share one scale.  Each cell is annotated with the median
+    in original units.  Rows are labelled with the segment names.
 
     Parameters
     ----------
     medians : DataFrame
         One row per segment (index: names), one column per feature, in
         original units.
+    lower_is_better : sequence of str, default=("recency", "mean_days_between_orders")
+        Features whose lower values are better.
 
     Attributes
     ----------
     standardised : DataFrame
-        The values coloured, like ``medians``.
+        The values coloured (positive = better), like ``medians``.
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
     image_ : matplotlib AxesImage
@@ -70,37 +79,66 @@ class SegmentProfileDisplay(Display):
     >>> medians = pd.DataFrame({"recency": [10.0, 200.0, 390.0]},
     ...                        index=["recent", "lapsing", "lapsed"])
     >>> SegmentProfileDisplay(medians).plot().standardised["recency"].round(3).tolist()
-    [-1.225, 0.0, 1.225]
+    [1.225, -0.0, -1.225]
     """
 
-    def __init__(self, medians):
-        self.medians = medians.astype(float)
-        centre = self.medians.mean()
-        spread = self.medians.std(ddof=0).replace(0.0, np.nan)
-        self.standardised = ((self.medians - centre) / spread).fillna(0.0)
+    def __init__(self, medians, *, lower_is_better=LOWER_IS_BETTER):
+        self.medians = medians
+        self.lower_is_better = lower_is_better
+
+    @property
+    def standardised(self):
+        """Standardised medians, signed so that positive is better."""
+        medians = self.medians.astype(float)
+        centre = medians.mean()
+        spread = medians.std(ddof=0).replace(0.0, np.nan)
+        values = ((medians - centre) / spread).fillna(0.0)
+        sign = [-1.0 if c in self.lower_is_better else 1.0 for c in medians.columns]
+        return values * sign
 
     @property
     def _figsize(self):
         n_rows, n_cols = self.medians.shape
         return (
-            2.5 + 1.3 * n_cols + 0.06 * max(map(len, self.medians.index)),
+            2.5 + 1.3 * n_cols + 0.06 * max(map(len, map(str, self.medians.index))),
             1.2 + 0.45 * n_rows,
         )
 
     @classmethod
-    def from_estimator(cls, estimator, *, features=None, ax=None, **kwargs):
+    def from_estimator(
+        cls,
+        estimator,
+        X=None,
+        *,
+        features=None,
+        lower_is_better=LOWER_IS_BETTER,
+        ax=None,
+        cmap="RdBu",
+        colorbar=True,
+        **kwargs,
+    ):
         """Plot the profiles of a fitted segmenter.
 
         Parameters
         ----------
         estimator : fitted segmenter
             Any custseg segmenter (``profiles_``, ``segment_names_``).
+        X : DataFrame, default=None
+            Customers to profile with ``estimator.predict(X)``; default: the
+            customers it was fitted on (its ``profiles_``).
         features : list of str, default=None
             Features to show; default: the estimator's features
-            (``feature_names_in_``) found in ``profiles_``, else every numeric
+            (``feature_names_in_``) found in the profiles, else every numeric
             profile column except the bookkeeping ones (customers, shares,
             orders, average order value).
+        lower_is_better : sequence of str
+            Features whose lower values are better (coloured as better).
         ax : matplotlib Axes, default=None
+        cmap : str or matplotlib Colormap, default="RdBu"
+            A diverging colour map: its low end is "worse", its high end
+            "better".
+        colorbar : bool, default=True
+            Whether to draw a colour bar.
         **kwargs : dict
             Passed to ``imshow``.
 
@@ -109,6 +147,10 @@ class SegmentProfileDisplay(Display):
         SegmentProfileDisplay
         """
         profiles = estimator.profiles_
+        if X is not None:
+            profiles = segment_profiles(
+                X, estimator.predict(X), estimator.segment_names_
+            )
         if features is None:
             features = profile_features(estimator, profiles)
         missing = [f for f in features if f not in profiles]
@@ -116,22 +158,33 @@ class SegmentProfileDisplay(Display):
             raise ValueError(f"Feature(s) {missing} not in the segment profiles.")
         present = profiles[profiles["customers"] > 0]
         medians = present[list(features)].set_axis(list(present["name"]))
-        return cls(medians).plot(ax=ax, **kwargs)
+        disp = cls(medians, lower_is_better=lower_is_better)
+        return disp.plot(ax=ax, cmap=cmap, colorbar=colorbar, **kwargs)
 
-    def _draw(self, ax, cmap="coolwarm", **kwargs):
-        labels = np.vectorize(format_value, otypes=[object])(self.medians.to_numpy())
-        limit = max(1.0, float(np.abs(self.standardised.to_numpy()).max()))
+    def _draw(self, ax, cmap="RdBu", colorbar=True, **kwargs):
+        medians = self.medians.astype(float)
+        standardised = self.standardised
+        labels = np.vectorize(format_value, otypes=[object])(medians.to_numpy())
+        limit = max(1.0, float(np.abs(standardised.to_numpy()).max()))
         self.image_ = annotated_heatmap(
             ax,
-            self.standardised.to_numpy(),
+            standardised.to_numpy(),
             labels,
             cmap=cmap,
-            colorbar_label="standardised median",
+            colorbar_label="worse  \u2190  typical  \u2192  better",
+            colorbar=colorbar,
             white_on_low=False,
+            white_on_extreme=True,
             vmin=-limit,
             vmax=limit,
             **kwargs,
         )
-        ax.set_xticks(range(self.medians.shape[1]), list(self.medians.columns))
-        ax.set_yticks(range(self.medians.shape[0]), list(self.medians.index))
+        ax.set_xticks(
+            range(medians.shape[1]),
+            [
+                f"{c}\n(lower is better)" if c in self.lower_is_better else str(c)
+                for c in medians.columns
+            ],
+        )
+        ax.set_yticks(range(medians.shape[0]), [str(n) for n in medians.index])
         ax.set_title("Segment profiles (median per feature)")

@@ -28,7 +28,7 @@ class RFMHeatmapDisplay(Display):
     Build it with :meth:`from_estimator`; ``plot`` draws it.  Cells are
     frequency scores (rows, highest at the top) by recency scores (columns,
     most recent on the right); each cell shows the aggregated value, and
-    empty cells are blank.
+    cells without customers are hatched (the legend says so).
 
     Parameters
     ----------
@@ -67,13 +67,22 @@ class RFMHeatmapDisplay(Display):
     """
 
     def __init__(self, values, counts, *, value_name="mean monetary"):
-        self.values = np.asarray(values, dtype=float)
-        self.counts = np.asarray(counts)
+        self.values = values
+        self.counts = counts
         self.value_name = value_name
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, *, value_col=None, aggfunc="mean", ax=None, **kwargs
+        cls,
+        estimator,
+        X,
+        *,
+        value_col=None,
+        aggfunc="mean",
+        ax=None,
+        cmap="viridis",
+        colorbar=True,
+        **kwargs,
     ):
         """Score ``X`` with the estimator's fitted scorer and plot the heatmap.
 
@@ -89,8 +98,11 @@ class RFMHeatmapDisplay(Display):
             Column aggregated in each cell; default: the scorer's monetary column.
         aggfunc : {"mean", "median", "sum"}, default="mean"
         ax : matplotlib Axes, default=None
+        cmap : str or matplotlib Colormap, default="viridis"
+        colorbar : bool, default=True
+            Whether to draw a colour bar.
         **kwargs : dict
-            Passed to ``imshow`` (e.g. ``cmap``).
+            Passed to ``imshow``.
 
         Returns
         -------
@@ -111,17 +123,20 @@ class RFMHeatmapDisplay(Display):
         values = grouped.agg(aggfunc).reindex(full).to_numpy().reshape(n, n)
         counts = grouped.size().reindex(full, fill_value=0).to_numpy().reshape(n, n)
         disp = cls(values, counts, value_name=f"{aggfunc} {value_col}")
-        return disp.plot(ax=ax, **kwargs)
+        return disp.plot(ax=ax, cmap=cmap, colorbar=colorbar, **kwargs)
 
-    def _draw(self, ax, cmap="viridis", **kwargs):
-        n_f, n_r = self.values.shape
-        labels = np.vectorize(format_value, otypes=[object])(self.values)
+    def _draw(self, ax, cmap="viridis", colorbar=True, **kwargs):
+        values = np.asarray(self.values, dtype=float)
+        n_f, n_r = values.shape
+        labels = np.vectorize(format_value, otypes=[object])(values)
         self.image_ = annotated_heatmap(
             ax,
-            self.values,
+            values,
             labels,
             cmap=cmap,
             colorbar_label=self.value_name,
+            colorbar=colorbar,
+            empty_label="no customer has these scores",
             origin="lower",
             **kwargs,
         )

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from custseg._base import segment_profiles
 from custseg.plotting._base import Display
 
 __all__ = ["SegmentSizesDisplay"]
+
+
+def _share_label(share):
+    """A bar label: whole percents, one decimal under 1% (so 0.2% is not 0%)."""
+    if not np.isfinite(share):
+        return ""
+    return f"{share:.1%}" if 0 < share < 0.01 else f"{share:.0%}"
 
 
 class SegmentSizesDisplay(Display):
@@ -42,29 +50,30 @@ class SegmentSizesDisplay(Display):
     >>> disp = SegmentSizesDisplay.from_estimator(tiers)
     >>> list(disp.names), disp.customer_share.round(2).tolist()
     (['heavy', 'medium', 'light'], [0.17, 0.33, 0.5])
-    >>> disp.revenue_share.round(2).tolist()
-    [0.62, 0.28, 0.1]
+    >>> disp.revenue_share.round(3).tolist()
+    [0.625, 0.275, 0.1]
     """
 
     def __init__(self, names, customer_share, revenue_share=None):
-        self.names = [str(n) for n in names]
-        self.customer_share = np.asarray(customer_share, dtype=float)
-        self.revenue_share = (
-            None if revenue_share is None else np.asarray(revenue_share, dtype=float)
-        )
+        self.names = names
+        self.customer_share = customer_share
+        self.revenue_share = revenue_share
 
     @property
     def _figsize(self):
         return (7.0, 1.2 + 0.45 * len(self.names))
 
     @classmethod
-    def from_profiles(cls, profiles, *, ax=None, **kwargs):
+    def from_profiles(cls, profiles, *, drop_empty=True, ax=None, **kwargs):
         """Plot from a profiles table (:func:`custseg.segment_profiles`).
 
         Parameters
         ----------
         profiles : DataFrame
             With columns ``name``, ``share`` and optionally ``revenue_share``.
+        drop_empty : bool, default=True
+            Leave out segments without customers (rule presets name segments
+            the data may not fill).
         ax : matplotlib Axes, default=None
         **kwargs : dict
             Passed to ``barh``.
@@ -73,19 +82,26 @@ class SegmentSizesDisplay(Display):
         -------
         SegmentSizesDisplay
         """
+        if drop_empty and "customers" in profiles:
+            profiles = profiles[profiles["customers"] > 0]
         revenue = profiles["revenue_share"] if "revenue_share" in profiles else None
         disp = cls(profiles["name"], profiles["share"], revenue)
         return disp.plot(ax=ax, **kwargs)
 
     @classmethod
-    def from_estimator(cls, estimator, *, ax=None, **kwargs):
-        """Plot from a fitted segmenter's ``profiles_``.
+    def from_estimator(cls, estimator, X=None, *, drop_empty=True, ax=None, **kwargs):
+        """Plot the segments of a fitted segmenter.
 
         Parameters
         ----------
         estimator : fitted segmenter
-            Any custseg segmenter (``profiles_``).  Revenue shares exist when
-            it was fitted on a table with a monetary column.
+            Any custseg segmenter.  Revenue shares exist when the customer
+            table has a monetary column.
+        X : DataFrame, default=None
+            Customers to count with ``estimator.predict(X)``; default: the
+            customers it was fitted on (its ``profiles_``).
+        drop_empty : bool, default=True
+            Leave out segments without customers.
         ax : matplotlib Axes, default=None
         **kwargs : dict
             Passed to ``barh``.
@@ -94,40 +110,51 @@ class SegmentSizesDisplay(Display):
         -------
         SegmentSizesDisplay
         """
-        return cls.from_profiles(estimator.profiles_, ax=ax, **kwargs)
+        profiles = estimator.profiles_
+        if X is not None:
+            profiles = segment_profiles(
+                X, estimator.predict(X), estimator.segment_names_
+            )
+        return cls.from_profiles(profiles, drop_empty=drop_empty, ax=ax, **kwargs)
 
     def _draw(self, ax, **kwargs):
-        y = np.arange(len(self.names))
-        both = self.revenue_share is not None
+        names = [str(n) for n in self.names]
+        customer_share = np.asarray(self.customer_share, dtype=float)
+        revenue_share = (
+            None
+            if self.revenue_share is None
+            else np.asarray(self.revenue_share, float)
+        )
+        y = np.arange(len(names))
+        both = revenue_share is not None
         height = 0.4 if both else 0.8
         bars = ax.barh(
             y - (height / 2 if both else 0),
-            self.customer_share,
+            customer_share,
             height=height,
             label="customers",
             color="#4c72b0",
             **kwargs,
         )
-        ax.bar_label(bars, labels=[f"{s:.0%}" for s in self.customer_share], padding=2)
+        ax.bar_label(bars, labels=[_share_label(s) for s in customer_share], padding=2)
         if both:
             bars = ax.barh(
                 y + height / 2,
-                np.nan_to_num(self.revenue_share),
+                np.nan_to_num(revenue_share),
                 height=height,
                 label="revenue",
                 color="#dd8452",
                 **kwargs,
             )
             ax.bar_label(
-                bars, labels=[f"{s:.0%}" for s in self.revenue_share], padding=2
+                bars, labels=[_share_label(s) for s in revenue_share], padding=2
             )
-        ax.set_yticks(y, self.names)
+        ax.set_yticks(y, names)
         ax.invert_yaxis()
-        top = np.nanmax(
-            np.r_[self.customer_share, [] if not both else self.revenue_share]
-        )
-        ax.set_xlim(0, min(1.0, top * 1.2 + 0.02))
+        top = np.nanmax(np.r_[customer_share, [] if not both else revenue_share])
+        # room for the bar labels right of the longest bar
+        ax.set_xlim(0, top * 1.18 + 0.04)
         ax.set_xlabel("share")
         ax.set_title("Segment sizes and revenue share" if both else "Segment sizes")
         if both:
-            ax.legend(loc="lower right")
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)

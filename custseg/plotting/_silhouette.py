@@ -10,7 +10,7 @@ from custseg._evaluation import model_space
 from custseg._tables import as_pandas_table
 from custseg.plotting._base import Display
 
-__all__ = ["SilhouetteDisplay"]
+__all__ = ["SilhouetteDisplay", "stratified_sample"]
 
 
 def segment_space(estimator, X):
@@ -34,6 +34,33 @@ def segment_space(estimator, X):
     if numeric.shape[1] == 0:
         raise ValueError("X has no numeric column to measure silhouettes on.")
     return model_space(numeric)
+
+
+def stratified_sample(labels, sample_size, random_state=None):
+    """Rows of a sample of about ``sample_size`` in which every segment appears.
+
+    Each segment gets its proportional share of the sample, at least
+    ``min(its size, 2)`` customers, so a small segment is never missing
+    (a silhouette needs two members to be defined).  Rows are returned sorted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> labels = np.array([0] * 990 + [1] * 9 + [2])
+    >>> rows = stratified_sample(labels, 100, random_state=0)
+    >>> np.bincount(labels[rows]).tolist()
+    [99, 2, 1]
+    """
+    labels = np.asarray(labels)
+    rng = check_random_state(random_state)
+    rows = []
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        take = max(
+            min(members.size, 2), round(sample_size * members.size / labels.size)
+        )
+        rows.append(rng.choice(members, min(take, members.size), replace=False))
+    return np.sort(np.concatenate(rows))
 
 
 class SilhouetteDisplay(Display):
@@ -72,14 +99,24 @@ class SilhouetteDisplay(Display):
     _figsize = (6.5, 4.5)
 
     def __init__(self, silhouette_values, labels, names):
-        self.silhouette_values = np.asarray(silhouette_values, dtype=float)
-        self.labels = np.asarray(labels, dtype=np.int64)
-        self.names = [str(n) for n in names]
-        sums = np.bincount(self.labels, self.silhouette_values, len(self.names))
-        counts = np.bincount(self.labels, minlength=len(self.names))
+        self.silhouette_values = silhouette_values
+        self.labels = labels
+        self.names = names
+
+    @property
+    def segment_means(self):
+        """Mean silhouette per segment (NaN for a segment absent from the sample)."""
+        labels = np.asarray(self.labels, dtype=np.int64)
+        values = np.asarray(self.silhouette_values, dtype=float)
+        sums = np.bincount(labels, values, len(self.names))
+        counts = np.bincount(labels, minlength=len(self.names))
         with np.errstate(invalid="ignore", divide="ignore"):
-            self.segment_means = sums / counts
-        self.mean = float(self.silhouette_values.mean())
+            return sums / counts
+
+    @property
+    def mean(self):
+        """Mean silhouette over the customers drawn."""
+        return float(np.mean(self.silhouette_values))
 
     @classmethod
     def from_estimator(
@@ -95,7 +132,8 @@ class SilhouetteDisplay(Display):
         X : DataFrame or array-like of shape (n_customers, n_features)
         sample_size : int or None, default=2000
             Customers drawn at random when ``X`` has more (silhouettes cost
-            ``n^2`` distances); ``None`` uses all.
+            ``n^2`` distances), stratified by segment so every segment is
+            drawn (see :func:`stratified_sample`); ``None`` uses all.
         random_state : int, RandomState instance or None
         ax : matplotlib Axes, default=None
         **kwargs : dict
@@ -108,12 +146,18 @@ class SilhouetteDisplay(Display):
         labels = np.asarray(estimator.predict(X), dtype=np.int64)
         space = segment_space(estimator, X)
         if sample_size is not None and labels.size > sample_size:
-            rows = check_random_state(random_state).choice(
-                labels.size, sample_size, replace=False
-            )
+            rows = stratified_sample(labels, sample_size, random_state)
             space, labels = space[rows], labels[rows]
-        if np.unique(labels).size < 2:
-            raise ValueError("Silhouettes need at least 2 segments in the sample.")
+        n_segments = np.unique(labels).size
+        if n_segments < 2:
+            raise ValueError(
+                f"silhouettes need at least 2 segments with customers, got {n_segments}."
+            )
+        if n_segments >= labels.size:
+            raise ValueError(
+                f"silhouettes need more customers than segments, got {labels.size} "
+                f"customers in {n_segments} segments."
+            )
         values = silhouette_samples(space, labels)
         names = getattr(estimator, "segment_names_", None)
         if names is None:
@@ -121,10 +165,12 @@ class SilhouetteDisplay(Display):
         return cls(values, labels, names).plot(ax=ax, **kwargs)
 
     def _draw(self, ax, **kwargs):
-        y_low, gap = 0, max(2, self.labels.size // 100)
+        silhouettes = np.asarray(self.silhouette_values, dtype=float)
+        labels = np.asarray(self.labels, dtype=np.int64)
+        y_low, gap = 0, max(2, labels.size // 100)
         ticks, tick_labels = [], []
-        for k, name in enumerate(self.names):
-            values = np.sort(self.silhouette_values[self.labels == k])
+        for k, name in enumerate(map(str, self.names)):
+            values = np.sort(silhouettes[labels == k])
             if not values.size:
                 continue
             y = np.arange(y_low, y_low + values.size)
@@ -137,7 +183,7 @@ class SilhouetteDisplay(Display):
         )
         ax.set_yticks(ticks, tick_labels)
         ax.invert_yaxis()
-        ax.set_xlim(min(-0.1, self.silhouette_values.min() - 0.05), 1)
+        ax.set_xlim(min(-0.1, silhouettes.min() - 0.05), 1)
         ax.set_xlabel("silhouette coefficient")
         ax.set_title("Silhouette per segment")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)

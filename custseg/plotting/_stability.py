@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import clone
 
+from custseg._evaluation import STABILITY_BANDS as BANDS
 from custseg._evaluation import bootstrap_stability
 from custseg.plotting._base import Display
 
 __all__ = ["StabilityDisplay"]
 
-BANDS = (0.6, 0.75, 0.85)
 _BAND_COLOURS = ("#f4cccc", "#fce5cd", "#d9ead3", "#b6d7a8")
 
 
@@ -57,13 +57,19 @@ class StabilityDisplay(Display):
     """
 
     def __init__(self, jaccard, names):
-        self.jaccard = np.asarray(jaccard, dtype=float)
-        self.names = [str(n) for n in names]
-        finite = np.isfinite(self.jaccard)
+        self.jaccard = jaccard
+        self.names = names
+
+    @property
+    def mean_jaccard(self):
+        """The stability of each segment (NaN for an empty segment)."""
+        jaccard = np.asarray(self.jaccard, dtype=float)
+        finite = np.isfinite(jaccard)
         counts = finite.sum(axis=0)
-        sums = np.where(finite, self.jaccard, 0.0).sum(axis=0)
-        self.mean_jaccard = np.full(len(self.names), np.nan)
-        np.divide(sums, counts, out=self.mean_jaccard, where=counts > 0)
+        sums = np.where(finite, jaccard, 0.0).sum(axis=0)
+        means = np.full(jaccard.shape[1], np.nan)
+        np.divide(sums, counts, out=means, where=counts > 0)
+        return means
 
     @property
     def _figsize(self):
@@ -76,7 +82,8 @@ class StabilityDisplay(Display):
         Parameters
         ----------
         report : ValidationReport
-            Computed with ``n_bootstrap > 0``.
+            Computed with ``n_bootstrap > 0``.  Segments without customers
+            are left out.
         ax : matplotlib Axes, default=None
         **kwargs : dict
             Passed to ``boxplot``.
@@ -89,8 +96,11 @@ class StabilityDisplay(Display):
             raise ValueError(
                 f"The report has no bootstrap stability ({report.stability_method})."
             )
-        names = list(report.segments["name"])
-        return cls(report.bootstrap_jaccard, names).plot(ax=ax, **kwargs)
+        # segments without customers have no stability: left out, not blank rows
+        present = (report.segments["customers"] > 0).to_numpy()
+        jaccard = np.asarray(report.bootstrap_jaccard, dtype=float)[:, present]
+        names = list(report.segments["name"][present])
+        return cls(jaccard, names).plot(ax=ax, **kwargs)
 
     @classmethod
     def from_estimator(
@@ -153,7 +163,8 @@ class StabilityDisplay(Display):
         ax.invert_yaxis()
         ax.set_xlim(0, 1.02)
         ax.set_xlabel(
-            "bootstrap Jaccard (0.6 / 0.75 / 0.85: doubtful / stable / highly stable)"
+            "bootstrap Jaccard\n(bands from {} / {} / {}: doubtful / stable / "
+            "highly stable)".format(*BANDS)
         )
         ax.set_title("Segment stability")
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)

@@ -7,6 +7,8 @@ file (figures embedded, no network needed), markdown or JSON, and shows
 itself inline in notebooks.
 """
 
+# the report's methods, one list for the report and the command line
+from custseg.report._build import METHODS as METHODS
 from custseg.report._figures import ReportFigure
 from custseg.report._report import SegmentationReport, segmentation_report
 

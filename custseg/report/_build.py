@@ -1,9 +1,16 @@
-"""Compute a report's content once: aggregation, segments, validation, figures."""
+"""Compute a report's content once: aggregation, segments, validation, figures.
+
+Every part after the aggregation is computed on its own: a part that cannot
+be computed on the data at hand (two customers, every customer alike, one
+segment only) is listed in ``unavailable`` with the reason, and the rest of
+the report is still built.
+"""
 
 from __future__ import annotations
 
-import logging
+import re
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -11,16 +18,24 @@ from sklearn.mixture import GaussianMixture
 
 from custseg._evaluation import validate_segmentation
 from custseg._learned import CustomerSegmenter
+from custseg._progress import step
 from custseg._rule_based import RFMSegmenter, UsageTiers
 from custseg._tables import as_pandas_table
+from custseg._warnings import warn
+from custseg.report._actions import suggest_actions
 from custseg.report._figures import draw_figures
+from custseg.report._findings import key_findings
+from custseg.report._holdout import default_cutoff, holdout_section
 
 __all__ = ["METHODS", "build_content"]
 
-logger = logging.getLogger("custseg")
-
-METHODS = ("rfm", "tiers", "kmeans", "gmm")
+METHODS = ("kmeans", "gmm", "rfm", "tiers")
 RFM = ["recency", "frequency", "monetary"]
+MAIN = "segments of this report"
+
+# Failures of a part of the report that come from the data, not from a bug:
+# too few customers or segments for an index, a singular covariance.
+_DATA_LIMITS = (ValueError, np.linalg.LinAlgError)
 
 
 def _customer_table(transactions, aggregation):
@@ -37,6 +52,13 @@ def _customer_table(transactions, aggregation):
     if not isinstance(table, pd.DataFrame):
         table = as_pandas_table(table).set_index(aggregation.customer_col)
     return table, rfm.reference_date_
+
+
+def _holdout_settings(aggregation):
+    """The aggregation settings the holdout split takes (its cutoff is the reference)."""
+    params = aggregation.get_params()
+    dropped = {"reference_date", "definition", "monetary", "extra_features"}
+    return {k: v for k, v in params.items() if k not in dropped}
 
 
 def _summary(transactions, table, reference, notes):
@@ -68,9 +90,66 @@ def _main_segmenter(method, random_state):
     )
 
 
-def _step(verbose, message, *args):
-    if verbose:
-        logger.info(message, *args)
+_TIE = re.compile(
+    r"UsageTiers: (\d+) customers share the value (\S+) of column '(\w+)' at the "
+    r"boundary below '([^']+)'; all go to the lower tier, which leaves (\d+) "
+    r"instead of (\d+) customers above it\."
+)
+
+
+def reader_note(message):
+    """A library warning reworded for a reader of the report, when known."""
+    tie = _TIE.fullmatch(message)
+    if tie:
+        n, value, column, tier, kept, target = tie.groups()
+        unit = {"frequency": "orders", "monetary": "spend"}.get(column, column)
+        return (
+            f"{n} customers have exactly {value} {unit.replace('_', ' ')}, the "
+            f"boundary of the '{tier}' tier; equal customers stay together, so "
+            f"all {n} are in the tier below and '{tier}' and the tiers above it "
+            f"hold {kept} customers instead of {target}."
+        )
+    return message
+
+
+def _caught_notes(caught):
+    """Warnings of custseg's own checks, worded for readers, once each.
+
+    Third-party deprecation notices (a dataframe library announcing a change)
+    are passed on to the caller but are not notes about the data.
+    """
+    notes, passed_on = [], []
+    for w in caught:
+        if w.category is UserWarning:
+            notes.append(reader_note(str(w.message)))
+        else:
+            passed_on.append(w)
+    return list(dict.fromkeys(notes)), passed_on
+
+
+_REFIT_TIES = re.compile(r"share the value|collapse the \d+ quantile bins")
+
+
+def _refit_notes(caught, where):
+    """Warnings of refits, passed on once each, ties counted in one line.
+
+    Every refit (on bootstrap resamples, on the shorter holdout log) repeats
+    the kinds of notes already shown for the full table, with other counts.
+    """
+    messages = list(dict.fromkeys(str(w.message) for w in caught))
+    ties = [m for m in messages if _REFIT_TIES.search(m)]
+    out = [
+        warnings.WarningMessage(f"{where}: {m}", UserWarning, __file__, 0)
+        for m in messages
+        if m not in ties
+    ]
+    if ties:
+        text = (
+            f"{where}: {len(ties)} notes about ties (tier boundaries, collapsed "
+            "score bins) in the refits, of the same kind as for the full log"
+        )
+        out.append(warnings.WarningMessage(text, UserWarning, __file__, 0))
+    return out
 
 
 def build_content(
@@ -80,6 +159,9 @@ def build_content(
     method="kmeans",
     rules="putler",
     n_bootstrap=20,
+    holdout="auto",
+    actions=None,
+    currency=None,
     random_state=None,
     verbose=False,
 ):
@@ -89,62 +171,155 @@ def build_content(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+    if actions is not None and not isinstance(actions, Mapping):
+        raise TypeError(
+            "actions must be a mapping of segment name to action, got "
+            f"{type(actions).__name__}."
+        )
     seed = np.random.RandomState(random_state).randint(2**31 - 1)
-    _step(verbose, "aggregating the transaction log into one row per customer")
+    unavailable = []
+
+    def attempt(what, compute):
+        try:
+            return compute()
+        except _DATA_LIMITS as exc:
+            unavailable.append(f"{what}: {' '.join(str(exc).split())}")
+            return None
+
+    step(verbose, "aggregating the transaction log into one row per customer")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table, reference = _customer_table(transactions, aggregation)
-    aggregation_notes = list(dict.fromkeys(str(w.message) for w in caught))
+    aggregation_notes, passed_on = _caught_notes(caught)
     X = table[RFM]
     summary = _summary(transactions, table, reference, aggregation_notes)
-    _step(verbose, "%d customers; rule segments and usage tiers", len(X))
+    step(verbose, "%d customers: rule segments and usage tiers", len(X))
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         rule_segmenter = RFMSegmenter(rules).fit(X)
-        tiers = UsageTiers("frequency").fit(X)
+        tiers = attempt("usage tiers", lambda: UsageTiers("frequency").fit(X))
+        segmenter = {"rfm": rule_segmenter, "tiers": tiers}.get(method)
         if method in ("kmeans", "gmm"):
-            _step(verbose, "learning segments (%s) and choosing k", method)
-            segmenter = _main_segmenter(method, seed).fit(X)
-        else:
-            segmenter = rule_segmenter if method == "rfm" else tiers
-        _step(verbose, "validating the segments (%d bootstrap refits)", n_bootstrap)
-        validation = validate_segmentation(
-            segmenter,
-            X,
-            n_bootstrap=n_bootstrap,
-            sample_size=2000,
-            random_state=seed,
-        )
-    notes = list(dict.fromkeys(str(w.message) for w in caught))
-    _step(verbose, "drawing the figures")
+            step(verbose, "learning segments (%s) and choosing k", method)
+            segmenter = attempt(
+                f"learned segments ({method})",
+                lambda: _main_segmenter(method, seed).fit(X),
+            )
+        main_method = method
+        if segmenter is None:
+            unavailable.append(
+                "the report shows the RFM rule segments instead of the "
+                f"{method} segmentation, which could not be computed"
+            )
+            segmenter, main_method = rule_segmenter, "rfm"
+        step(verbose, "validating the segments (%d bootstrap refits)", n_bootstrap)
+        with warnings.catch_warnings(record=True) as refit:
+            warnings.simplefilter("always")
+            validation = attempt(
+                "validation",
+                lambda: validate_segmentation(
+                    segmenter,
+                    X,
+                    n_bootstrap=n_bootstrap,
+                    sample_size=2000,
+                    random_state=seed,
+                    verbose=verbose,
+                ),
+            )
+        # the validation's own notes are for the reader; the refits' tie notes
+        # repeat those of the fit above and are counted in one line
+        for note in _refit_notes(refit, "validation refits"):
+            if str(note.message).startswith("validation refits: "):
+                passed_on.append(note)
+            else:
+                warn(str(note.message).split(": ", 1)[1])
+        # a mapping naming no segment is the caller's error, raised as such
+        suggested = suggest_actions(segmenter.profiles_, X, overrides=actions)
+        holdout_result = None
+        cutoff = holdout
+        if holdout == "auto":
+            first = pd.Timestamp(summary["first_purchase"])
+            cutoff = default_cutoff(first, pd.Timestamp(summary["last_purchase"]))
+        if cutoff is not None and holdout is not None:
+            cutoff = pd.Timestamp(cutoff).normalize()
+            step(verbose, "holdout: refitting on the log up to %s", cutoff.date())
+            segmentations = {MAIN: segmenter}
+            if main_method != "rfm":
+                segmentations["RFM rule segments"] = rule_segmenter
+            if main_method != "tiers" and tiers is not None:
+                segmentations["usage tiers"] = tiers
+            with warnings.catch_warnings(record=True) as refit:
+                warnings.simplefilter("always")
+                holdout_result = attempt(
+                    "holdout (next-period) validation",
+                    lambda: holdout_section(
+                        transactions,
+                        _holdout_settings(aggregation),
+                        cutoff,
+                        segmentations,
+                        n_bootstrap=min(n_bootstrap, 10),
+                        random_state=seed,
+                    ),
+                )
+            passed_on += _refit_notes(
+                refit, f"holdout refit on the log up to {cutoff.date()}"
+            )
+        elif holdout == "auto":
+            unavailable.append(
+                "holdout (next-period) validation: the log spans fewer than 180 "
+                "days; pass a cutoff date to split it anyway"
+            )
+    notes, more = _caught_notes(caught)
+    passed_on += more
+    step(verbose, "drawing the figures")
     figures = draw_figures(
         X,
         rules=rule_segmenter,
         tiers=tiers,
         segmenter=segmenter,
         validation=validation,
-        main_is=method,
+        main_is=main_method,
         random_state=seed,
+        unavailable=unavailable,
+        verbose=verbose,
+    )
+    findings = key_findings(
+        X=X,
+        profiles=segmenter.profiles_,
+        actions=suggested,
+        validation=validation,
+        holdout=holdout_result,
+        main_name=MAIN,
+        revenue=summary["revenue"],
+        currency=currency,
     )
     assignments = X.copy()
     assignments["rfm_segment"] = rule_segmenter.segment_names_[rule_segmenter.labels_]
-    assignments["usage_tier"] = tiers.segment_names_[tiers.labels_]
+    if tiers is not None:
+        assignments["usage_tier"] = tiers.segment_names_[tiers.labels_]
     assignments["segment"] = segmenter.segment_names_[segmenter.labels_]
     assignments["segment_label"] = segmenter.labels_
-    for warning in [*aggregation_notes, *notes]:
-        warnings.warn(warning, UserWarning, stacklevel=3)
+    for note in [*aggregation_notes, *notes]:
+        warn(note)
+    for w in passed_on:
+        warn(str(w.message), w.category)
     return {
         "summary": summary,
+        "findings": findings,
         "rfm_summary": X.describe().T,
         "rule_segments": rule_segmenter.profiles_,
-        "tiers": tiers.tiers_,
-        "gini": tiers.gini_,
-        "method": method,
+        "tiers": None if tiers is None else tiers.tiers_,
+        "gini": None if tiers is None else float(tiers.gini_),
+        "method": main_method,
         "segments": segmenter.profiles_,
+        "actions": suggested,
         "validation": validation,
+        "holdout": holdout_result,
         "figures": figures,
         "notes": notes,
+        "unavailable": unavailable,
+        "currency": currency,
         "assignments": assignments,
         "estimators": {
             "rules": rule_segmenter,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
+
+import pandas as pd
 
 from custseg._aggregation import rfm_transformer_from
 from custseg._format import plain_value, records
@@ -13,6 +16,7 @@ from custseg.report._render import html_body, html_page, markdown
 __all__ = ["SegmentationReport", "segmentation_report"]
 
 
+@dataclass(frozen=True, repr=False, eq=False)
 class SegmentationReport:
     """Results of the segmentation flow, ready to show: HTML, markdown or JSON.
 
@@ -22,55 +26,86 @@ class SegmentationReport:
 
     Attributes
     ----------
-    title : str
     summary : dict
         Rows, customers, orders, revenue, first and last purchase, reference
         date, and ``excluded``: the aggregation's messages about rows it
         dropped or adjusted (missing values, returns, dates after the
         reference date).
+    findings : list of str
+        Key findings in plain words: who brings the revenue, which valuable
+        customers are lapsing, which segments are stable, what the holdout
+        says.
     rfm_summary : pandas.DataFrame
         Descriptive statistics of recency, frequency and monetary.
     rule_segments : pandas.DataFrame
         Profiles of the rule-based RFM segments.
-    tiers : pandas.DataFrame
-        The usage tiers (orders per customer) with their value shares.
-    gini : float
+    tiers : pandas.DataFrame or None
+        The usage tiers (orders per customer) with their shares of orders;
+        None when they could not be computed.
+    gini : float or None
         Gini coefficient of orders per customer.
     method : str
-        The method of the main segmentation: rfm, tiers, kmeans or gmm.
+        The method of the main segmentation: rfm, tiers, kmeans or gmm (rfm
+        when the requested one could not be computed; ``unavailable`` says so).
     segments : pandas.DataFrame
         Profiles of the main segmentation: name, description, size, revenue
         share and medians.
-    validation : ValidationReport
+    actions : pandas.DataFrame or None
+        A suggested action per segment with customers (``name``, ``action``,
+        ``why``), by the rule of the ``actions`` parameter.
+    validation : ValidationReport or None
         :func:`custseg.validate_segmentation` of the main segmentation.
+    holdout : dict or None
+        The next-period check: ``cutoff``, ``customers``, ``bought_again``,
+        ``spend`` and ``table`` (:func:`custseg.compare_segmentations` of the
+        segmentations refitted at the cutoff, baselines included).
     figures : dict of str to ReportFigure
         The plots, as PNG images.
     notes : list of str
-        Warnings raised while segmenting (ties at tier boundaries, ...).
+        Notes for the reader raised while segmenting (ties at tier
+        boundaries, ...).
+    unavailable : list of str
+        The parts that could not be computed on this data, each with why.
+    currency : str or None
+        Currency shown with money amounts.
     assignments : pandas.DataFrame
         One row per customer: recency, frequency, monetary, RFM segment,
         usage tier, segment name and label.
     estimators : dict
         The fitted ``rules`` (RFMSegmenter), ``tiers`` (UsageTiers) and
         ``segmenter`` (the main segmentation).
+    title : str
     """
 
-    def __init__(self, content, *, title="Customer segmentation report"):
-        self.title = title
-        self._content = content
-        for key, value in content.items():
-            setattr(self, key, value)
+    summary: dict
+    findings: list
+    rfm_summary: pd.DataFrame
+    rule_segments: pd.DataFrame
+    tiers: pd.DataFrame | None
+    gini: float | None
+    method: str
+    segments: pd.DataFrame
+    actions: pd.DataFrame | None
+    validation: object
+    holdout: dict | None
+    figures: dict
+    notes: list
+    unavailable: list
+    currency: str | None
+    assignments: pd.DataFrame
+    estimators: dict
+    title: str = "Customer segmentation report"
 
     def to_html(self):
         """The report as one self-contained HTML document (figures embedded)."""
-        return html_page(self._content, self.title)
+        return html_page(self)
 
     def _repr_html_(self):
-        return html_body(self._content, self.title)
+        return html_body(self)
 
     def to_markdown(self, *, images=True):
         """The report as markdown; figures are ``data:`` URIs when ``images``."""
-        return markdown(self._content, self.title, images=images)
+        return markdown(self, images=images)
 
     def to_dict(self, *, images=False):
         """The report as JSON-ready built-in types (figures as base64 if ``images``)."""
@@ -89,9 +124,18 @@ class SegmentationReport:
             "gini": plain_value(self.gini),
             "method": self.method,
             "segments": records(self.segments),
-            "validation": self.validation.to_dict(),
+            "actions": records(self.actions),
+            "findings": list(self.findings),
+            "validation": None
+            if self.validation is None
+            else self.validation.to_dict(),
+            "holdout": None
+            if self.holdout is None
+            else {k: v for k, v in self.holdout.items() if k != "table"}
+            | {"table": records(self.holdout["table"])},
             "figures": figures,
             "notes": list(self.notes),
+            "unavailable": list(self.unavailable),
         }
 
     def to_json(self, *, images=False, indent=2):
@@ -105,10 +149,11 @@ class SegmentationReport:
         return path
 
     def __repr__(self):
+        verdict = None if self.validation is None else self.validation.verdict
         return (
             f"<SegmentationReport: {self.summary['customers']} customers, "
             f"{len(self.segments)} segments ({self.method}), "
-            f"verdict {self.validation.verdict!r}>"
+            f"verdict {verdict!r}>"
         )
 
 
@@ -119,6 +164,9 @@ def segmentation_report(
     method="kmeans",
     rules="putler",
     n_bootstrap=20,
+    holdout="auto",
+    actions=None,
+    currency=None,
     random_state=None,
     title="Customer segmentation report",
     verbose=False,
@@ -129,8 +177,14 @@ def segmentation_report(
     The flow: :class:`~custseg.RFMTransformer` (classic RFM), rule-based
     segments (:class:`~custseg.RFMSegmenter`), usage tiers on orders
     (:class:`~custseg.UsageTiers`), the main segmentation chosen by
-    ``method``, its validation (:func:`~custseg.validate_segmentation`) and
-    the figures.
+    ``method``, its validation (:func:`~custseg.validate_segmentation`), a
+    suggested action per segment, a holdout (next-period) check, the key
+    findings in plain words and the figures.
+
+    A part that cannot be computed on the data (two customers, every
+    customer alike, a single segment) does not stop the report: it is listed
+    in ``unavailable`` with the reason.  If the learned segmentation cannot be
+    fitted, the report shows the RFM rule segments instead and says so.
 
     Parameters
     ----------
@@ -149,10 +203,29 @@ def segmentation_report(
         Rules of the RFM segments (see :class:`~custseg.RFMSegmenter`).
     n_bootstrap : int, default=20
         Bootstrap refits for the stability in the validation.
+    holdout : "auto", str, Timestamp or None, default="auto"
+        Cutoff of the next-period check (:func:`custseg.calibration_holdout_split`):
+        every segmentation is refitted on the log up to the cutoff and judged
+        by how well it separates the spend and repeat purchase after it,
+        beside two baselines (spend thirds, random segments).  ``"auto"``:
+        the last quarter of the observed days is the holdout, when the log
+        spans at least 180 days; ``None``: no holdout section.
+    actions : mapping of str to str, default=None
+        Suggested actions to use instead of the rule's, by segment name.  The
+        rule: recent, valuable and frequent → reward; recent and valuable, or
+        recent and frequent → retain; recent only → nurture; not recent but
+        valuable → win back; otherwise deprioritise (recent: median recency at
+        most the median of all customers; frequent: median orders above the
+        median of all customers; valuable: share of revenue at least share of
+        customers).
+    currency : str, default=None
+        Shown with money amounts: a symbol before them (``"£"``) or a code
+        after them (``"GBP"``).
     random_state : int, RandomState instance or None
     title : str
     verbose : bool, default=False
-        Log each step to the ``"custseg"`` logger at level INFO.
+        Show each step, and progress bars of the long ones (tqdm; a widget in
+        notebooks, a line in terminals).
     **aggregation_settings
         Keyword arguments of :func:`custseg.rfm_table` (``customer_col``,
         ``order_col``, ``reference_date``, ``returns``, ...).
@@ -169,7 +242,7 @@ def segmentation_report(
     >>> from custseg.report import segmentation_report
     >>> log, _ = make_transactions(300, random_state=0)
     >>> report = segmentation_report(log, order_col="order_id", method="rfm",
-    ...                              n_bootstrap=5, random_state=0)
+    ...                              n_bootstrap=5, holdout=None, random_state=0)
     >>> report.summary["customers"], report.summary["last_purchase"]
     (300, '2025-12-31')
     >>> sorted(report.figures)  # doctest: +NORMALIZE_WHITESPACE
@@ -185,7 +258,10 @@ def segmentation_report(
         method=method,
         rules=rules,
         n_bootstrap=n_bootstrap,
+        holdout=holdout,
+        actions=actions,
+        currency=currency,
         random_state=random_state,
         verbose=verbose,
     )
-    return SegmentationReport(content, title=title)
+    return SegmentationReport(**content, title=title)

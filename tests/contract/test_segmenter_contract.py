@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import adjusted_rand_score
 
 from custseg import (
     CustomerSegmenter,
@@ -236,11 +237,6 @@ def test_bad_parameters_give_clear_errors():
 # --- lazy results chain -----------------------------------------------------------
 
 
-def _labels_by_customer(seg, table):
-    ids = table["customer_id"] if "customer_id" in table else table.index
-    return dict(zip(list(ids), seg.labels_.tolist(), strict=True))
-
-
 @pytest.mark.parametrize("engine", ["polars-lazy", "duckdb"])
 @pytest.mark.parametrize("name", list(SEGMENTERS))
 def test_lazy_rfm_tables_chain_into_every_segmenter(engine, name, caplog):
@@ -263,17 +259,18 @@ def test_lazy_rfm_tables_chain_into_every_segmenter(engine, name, caplog):
     with caplog.at_level(logging.INFO, logger="custseg"):
         seg = quiet_fit(SEGMENTERS[name], lazy)
     assert f"{len(eager)} rows" in caplog.text
-    assert isinstance(seg.labels_, np.ndarray)
-    collected = pl.from_arrow(
-        lazy.collect().to_arrow() if engine == "polars-lazy" else lazy.arrow()
-    ).to_pandas()
-    # the same customers get the same segments as from the pandas table
-    reference = quiet_fit(SEGMENTERS[name], eager.loc[collected["customer_id"]])
-    if name != "RandomSegmenter":
-        assert _labels_by_customer(seg, collected) == _labels_by_customer(
-            reference, eager.loc[collected["customer_id"]]
-        )
-        np.testing.assert_array_equal(seg.predict(lazy), seg.labels_)
+    assert isinstance(seg.labels_, np.ndarray) and seg.labels_.shape == (len(eager),)
+    assert list(seg.feature_names_in_) == READS.get(name, list(eager.reset_index()))
+    # a lazy result has no row order: compare the models on the pandas table
+    reference = quiet_fit(SEGMENTERS[name], eager)
+    if name == "RandomSegmenter":
+        return
+    predicted = seg.predict(eager)
+    if name == "CustomerSegmenter":  # k-means starts depend on the row order
+        assert adjusted_rand_score(predicted, reference.labels_) > 0.9
+    else:
+        np.testing.assert_array_equal(predicted, reference.labels_)
+    assert sorted(seg.predict(lazy)) == sorted(seg.labels_)
 
 
 @pytest.mark.slow

@@ -11,9 +11,11 @@ from sklearn.mixture import GaussianMixture
 from custseg import CustomerSegmenter
 from custseg._learned._k_selection import (
     choose_k,
+    choose_stable_k,
     knee_index,
     selection_table,
     silhouette_many,
+    within_ss,
 )
 
 
@@ -119,11 +121,93 @@ def test_auto_finds_planted_blobs_and_reports_every_criterion(
     assert own_criterion in table and other not in table
     assert table["chosen"].sum() == 1 and table.loc[4, "chosen"]
     assert table["votes"].sum() == len(seg.k_preferred_)
-    # stability is measured for the chosen solution only, and is high on blobs
-    assert table["stability"].notna().sum() == 1
+    # the chosen k's stability is measured, and is high on blobs
     assert table.loc[4, "stability"] > 0.95
+    assert table.attrs["rule"].startswith("largest k up to the elbow (k=4)")
+    np.testing.assert_allclose(table.loc[4, "smallest_share"], 0.25)
+    assert (table["degenerate"] == "").loc[:6].all()
     for criterion, k in seg.k_preferred_.items():
         assert criterion in table.loc[k, "preferred_by"]
+
+
+def _table(shares, within, degenerate=None):
+    ks = list(range(2, 2 + len(shares)))
+    return pd.DataFrame(
+        {
+            "smallest_share": shares,
+            "within_ss": within,
+            "degenerate": degenerate or [""] * len(ks),
+        },
+        index=pd.Index(ks, name="n_segments"),
+    )
+
+
+# the knee of this curve is at k=5 (third position after 2, 3, 4 ...)
+WITHIN = [100.0, 70.0, 45.0, 15.0, 13.0, 11.0, 10.0]
+
+
+def test_stable_rule_takes_the_largest_stable_k_up_to_the_elbow():
+    assert knee_index(WITHIN) == 3  # k = 5
+    stability = {2: 0.99, 3: 0.95, 4: 0.85, 5: 0.7, 6: 0.95, 7: 0.9, 8: 0.9}
+    asked = []
+
+    def measure(k):
+        asked.append(k)
+        return stability[k]
+
+    table = _table([0.3, 0.2, 0.1, 0.1, 0.05, 0.05, 0.05], WITHIN)
+    chosen, reason = choose_stable_k(table, 0.8, 0.02, measure)
+    # 6..8 are stable but beyond the elbow; 5 is not stable; 4 is
+    assert chosen == 4
+    assert asked == [5, 4]  # measured from the elbow down, stopping at 4
+    assert reason.startswith("largest k up to the elbow (k=5)")
+    assert table["stability"].loc[[5, 4]].tolist() == [0.7, 0.85]
+    assert table["stability"].drop([4, 5]).isna().all()
+
+
+def test_stable_rule_skips_tiny_and_degenerate_k_and_falls_back():
+    stability = dict.fromkeys(range(2, 9), 0.95)
+    degenerate = ["", "", "", "2 components sit on single values", "", "", ""]
+    # 5 degenerate, 4 has a segment under 2%: 3 is the answer, never 2
+    table = _table([0.3, 0.2, 0.01, 0.1, 0.05, 0.05, 0.05], WITHIN, degenerate)
+    assert choose_stable_k(table, 0.8, 0.02, stability.get)[0] == 3
+    # nothing stable up to the elbow: the smallest stable k beyond it
+    low = {**stability, 2: 0.5, 3: 0.5, 4: 0.5, 5: 0.5, 6: 0.5, 7: 0.9}
+    table = _table([0.3] * 7, WITHIN)
+    chosen, reason = choose_stable_k(table, 0.8, 0.02, low.get)
+    assert (chosen, reason.split(" the elbow")[0]) == (7, "smallest k beyond")
+    # nothing stable at all: the most stable with no tiny segment
+    none = dict(zip(range(2, 9), [0.5, 0.7, 0.6, 0.4, 0.3, 0.2, 0.1], strict=True))
+    table = _table([0.3, 0.3, 0.3, 0.3, 0.001, 0.3, 0.3], WITHIN)
+    chosen, reason = choose_stable_k(table, 0.8, 0.02, none.get)
+    assert chosen == 3 and reason.startswith("no k reaches stability 0.8")
+    # every k has a tiny segment: the smallest k, no stability measured
+    table = _table([0.001] * 7, WITHIN)
+    assert choose_stable_k(table, 0.8, 0.02, none.get)[0] == 2
+    assert table["stability"].isna().all()
+
+
+def test_within_ss_is_kmeans_inertia(blobs):
+    X, _ = blobs
+    # converged (tol=0): the centres are the segment means
+    model = KMeans(5, n_init=1, tol=0, max_iter=1000, random_state=0).fit(X)
+    np.testing.assert_allclose(within_ss(X, model.labels_), model.inertia_, rtol=1e-6)
+
+
+def test_stability_rule_prefers_three_groups_where_the_vote_says_two():
+    # two close groups and a far one: silhouette and Davies-Bouldin see 2
+    X, _ = make_blobs(
+        600, centers=[(0, 0), (3.5, 0), (25, 0)], cluster_std=0.7, random_state=0
+    )
+    params = dict(log_transform=False, scale=False, n_bootstrap=5, random_state=0)
+    vote = CustomerSegmenter(selection="vote", **params).fit(X)
+    stable = CustomerSegmenter(**params).fit(X)
+    assert vote.k_preferred_["silhouette"] == 2 and vote.n_segments_ == 2
+    assert stable.n_segments_ == 3
+    assert stable.k_selection_.loc[3, "stability"] > 0.95
+    # the disagreement stays visible
+    assert stable.k_preferred_ == vote.k_preferred_
+    assert "silhouette" in stable.k_selection_.loc[2, "preferred_by"]
 
 
 def test_search_on_a_subset_refits_the_chosen_k_on_everyone(blobs):

@@ -1,5 +1,7 @@
 """Tests of CustomerSegmenter and its preprocessing, against planted truth."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -272,3 +274,165 @@ def test_verbose_logs_the_search_over_k(caplog):
     with caplog.at_level(logging.INFO, logger="custseg"):
         CustomerSegmenter(max_segments=4, n_bootstrap=2, random_state=0).fit(X)
     assert not [r for r in caplog.records if r.name == "custseg"]
+
+
+def _rfm_like(n=1500, seed=0):
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {
+            "recency": rng.randint(0, 365, n).astype(float),
+            "frequency": rng.geometric(0.45, n).astype(float),  # a count
+            "monetary": rng.lognormal(4.0, 1.0, n),
+        }
+    )
+
+
+def test_gaussian_mixture_gets_a_floor_and_stops_collapsing_onto_counts():
+    from custseg._learned._mixtures import degeneracy
+
+    X = _rfm_like()
+    scaler = LogRobustScaler().fit(X.to_numpy())
+    Z = scaler.transform(X.to_numpy())
+    # without a floor, components sit on frequency = 1, 2, 3, ...
+    raw = GaussianMixture(8, random_state=0).fit(Z)
+    assert "single values of feature 1" in degeneracy(raw, raw.predict(Z), 8, 3)
+    seg = CustomerSegmenter(GaussianMixture(), n_segments=8, random_state=0).fit(X)
+    # the floor: the rounding variance 1/12 of a unit step, carried through
+    # the transform by finite differences, averaged over customers (frequency)
+    x = X.to_numpy()
+    up, down = x.copy(), x.copy()
+    up[:, 1] += 1e-4
+    down[:, 1] -= 1e-4
+    slope = (scaler.transform(up)[:, 1] - scaler.transform(down)[:, 1]) / 2e-4
+    np.testing.assert_allclose(
+        seg.estimator_.reg_covar, np.mean(slope**2) / 12, rtol=1e-5
+    )
+    assert degeneracy(seg.estimator_, seg.labels_, 8, 3) == ""
+    # a reg_covar above the floor is the user's and is kept
+    big = CustomerSegmenter(GaussianMixture(reg_covar=0.5), n_segments=3).fit(X)
+    assert big.estimator_.reg_covar == 0.5
+
+
+def test_a_degenerate_solution_is_reported():
+    X = _rfm_like(n=14, seed=1)
+    with pytest.warns(UserWarning, match=r"k=6 is degenerate: \d+ of 6 segments"):
+        CustomerSegmenter(n_segments=6, random_state=0).fit(X)
+    # 40 customers: with 10 segments one holds a single customer
+    X = _rfm_like(n=40, seed=1)
+    seg = CustomerSegmenter(n_bootstrap=2, random_state=0).fit(X)
+    table = seg.k_selection_
+    assert table.loc[10, "degenerate"].endswith("segments have fewer than 4 customers")
+    assert table.loc[seg.n_segments_, "degenerate"] == ""
+
+
+def test_units_do_not_change_the_segments_even_near_the_float_limit():
+    X = _rfm_like(n=400)
+    fits = []
+    for factor in (1.0, 1e100, 1e200):
+        scaled = X.assign(monetary=X["monetary"] * factor)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no overflow
+            fits.append(CustomerSegmenter(n_segments=4, random_state=0).fit(scaled))
+    for seg in fits:
+        np.testing.assert_array_equal(seg.preprocessor_.log_mask_, [False, True, True])
+    # log(x * c) = log(x) + log(c): the same segments in any unit (log1p
+    # differs from log for small x, so the unscaled fit is close, not equal)
+    assert adjusted_rand_score(fits[1].labels_, fits[2].labels_) == 1.0
+    assert adjusted_rand_score(fits[0].labels_, fits[1].labels_) > 0.8
+
+
+def test_two_customers_near_1e308_do_not_empty_the_other_segments():
+    X = _rfm_like(n=40, seed=2)
+    X.loc[[3, 17], "monetary"] = [1.5e308, 1.7e308]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        seg = CustomerSegmenter(n_segments=3, random_state=0).fit(X)
+    sizes = np.bincount(seg.labels_, minlength=3)
+    assert sizes.min() >= 2, sizes
+    assert seg.preprocessor_.log_mask_[2]
+
+
+def test_a_few_negative_values_get_a_signed_log_with_a_counted_warning():
+    X = _rfm_like(n=1000, seed=3)
+    X.loc[:8, "monetary"] = -X.loc[:8, "monetary"] / 10  # 9 net returns
+    with pytest.warns(UserWarning, match="'monetary'.* 9 negative value"):
+        scaler = LogRobustScaler().set_output(transform="default").fit(X)
+    assert scaler.log_mask_.tolist() == [False, True, True]
+    Z = scaler.transform(X)
+    # sign(x) log1p(|x|), centred and scaled: order kept, negatives below 0
+    expected = np.sign(X["monetary"]) * np.log1p(X["monetary"].abs())
+    q1, med, q3 = np.percentile(expected, [25, 50, 75])
+    np.testing.assert_allclose(Z[:, 2], (expected - med) / (q3 - q1))
+    np.testing.assert_allclose(scaler.inverse_transform(Z)[:, 2], X["monetary"])
+    with pytest.warns(UserWarning, match="9 negative"):
+        seg = CustomerSegmenter(n_segments=3, random_state=0).fit(X)
+    assert np.bincount(seg.labels_).min() / len(X) > 0.05
+
+
+def test_refit_with_a_fixed_k_drops_the_search_results(table):
+    seg = CustomerSegmenter(max_segments=4, n_bootstrap=2, random_state=0).fit(table)
+    assert hasattr(seg, "k_selection_") and hasattr(seg, "k_preferred_")
+    seg.set_params(n_segments=3).fit(table)
+    assert not hasattr(seg, "k_selection_") and not hasattr(seg, "k_preferred_")
+    assert seg.n_segments_ == 3
+
+
+REAL_SPLITS = {
+    "cdnow": ("cdnow_master_path", "1997-09-30", "1998-06-30", None),
+    "online_retail": ("online_retail_path", "2011-08-31", "2011-12-09", "order_id"),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "dataset, estimator",
+    [
+        pytest.param("cdnow", None, id="cdnow-kmeans"),
+        pytest.param("cdnow", GaussianMixture(), id="cdnow-gmm"),
+        pytest.param("online_retail", None, id="online_retail-kmeans"),
+        pytest.param(
+            "online_retail",
+            GaussianMixture(),
+            id="online_retail-gmm",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the mixture's stable k=4 separates holdout spend less "
+                "(epsilon² 0.232) than the PyMC preset (0.267)",
+            ),
+        ),
+    ],
+)
+def test_auto_k_on_real_data_beats_every_rfm_preset_on_holdout_spend(
+    request, dataset, estimator
+):
+    from scipy.stats import kruskal
+
+    from custseg import RFMSegmenter, calibration_holdout_split
+    from custseg.datasets import load_cdnow, load_online_retail
+
+    fixture, cutoff, end, order_col = REAL_SPLITS[dataset]
+    path = request.getfixturevalue(fixture)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the loaders' counted drops
+        log = (load_cdnow if dataset == "cdnow" else load_online_retail)(path)
+        X, outcomes = calibration_holdout_split(
+            log, cutoff, holdout_end=end, order_col=order_col
+        )
+    spend = outcomes["spend"].reindex(X.index).to_numpy()
+
+    def epsilon_squared(labels):
+        groups = [spend[labels == g] for g in np.unique(labels)]
+        return kruskal(*groups).statistic / (len(spend) - 1)
+
+    seg = CustomerSegmenter(estimator, random_state=0).fit(X)
+    shares = np.bincount(seg.labels_) / len(X)
+    assert seg.n_segments_ >= 3
+    assert shares.min() >= 0.02
+    assert len(set(seg.segment_names_)) == seg.n_segments_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # rule catch-all notices
+        presets = {
+            name: epsilon_squared(RFMSegmenter(name).fit(X).labels_)
+            for name in ("putler", "r_rfm", "pymc")
+        }
+    assert epsilon_squared(seg.labels_) >= max(presets.values()), presets

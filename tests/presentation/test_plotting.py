@@ -120,13 +120,23 @@ def test_segment_sizes_match_labels_and_revenue(customers, rules):
     expected_share = np.bincount(labels, minlength=n_segments) / len(labels)
     monetary = customers["monetary"].to_numpy()
     expected_revenue = np.bincount(labels, monetary, n_segments) / monetary.sum()
-    np.testing.assert_allclose(disp.customer_share, expected_share)
-    np.testing.assert_allclose(disp.revenue_share, expected_revenue)
-    assert disp.names == list(rules.segment_names_)
+    # segments without customers are left out of the plot
+    present = expected_share > 0
+    assert not present.all()  # the preset has empty segments on this data
+    np.testing.assert_allclose(disp.customer_share, expected_share[present])
+    np.testing.assert_allclose(disp.revenue_share, expected_revenue[present])
+    assert list(disp.names) == list(rules.segment_names_[present])
     # two bars per segment, drawn with the customer shares first
     widths = [p.get_width() for p in ax.patches]
-    np.testing.assert_allclose(widths[:n_segments], expected_share)
-    assert [t.get_text() for t in ax.get_yticklabels()] == disp.names
+    np.testing.assert_allclose(widths[: present.sum()], expected_share[present])
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(disp.names)
+
+
+def test_segment_sizes_of_new_customers(customers, rules):
+    half = customers.iloc[::2]
+    disp = SegmentSizesDisplay.from_estimator(rules, half, drop_empty=False)
+    expected = np.bincount(rules.predict(half), minlength=len(rules.segment_names_))
+    np.testing.assert_allclose(disp.customer_share, expected / len(half))
 
 
 def test_segment_sizes_without_revenue():
@@ -146,6 +156,8 @@ def test_profile_heatmap_standardises_medians_across_segments(customers, learned
         values = customers[feature].to_numpy(dtype=float)
         medians = np.array([np.median(values[labels == k]) for k in range(len(names))])
         z = (medians - medians.mean()) / medians.std()
+        if feature == "recency":  # lower is better: coloured with the sign flipped
+            z = -z
         np.testing.assert_allclose(disp.medians[feature].to_numpy(), medians)
         np.testing.assert_allclose(disp.standardised[feature].to_numpy(), z)
     assert list(disp.medians.columns) == ["recency", "frequency", "monetary"]
@@ -157,6 +169,31 @@ def test_profile_heatmap_constant_feature_is_zero():
     disp = SegmentProfileDisplay(medians).plot()
     assert disp.standardised["x"].tolist() == [0.0, 0.0]
     assert disp.standardised["y"].tolist() == [-1.0, 1.0]
+
+
+def test_profile_heatmap_colours_better_as_positive():
+    medians = pd.DataFrame(
+        {"recency": [5.0, 300.0], "monetary": [900.0, 50.0]}, index=["good", "bad"]
+    )
+    disp = SegmentProfileDisplay(medians).plot(cmap="PiYG", colorbar=False)
+    # the good segment is better on both features, so both cells are positive
+    assert (disp.standardised.loc["good"] > 0).all()
+    assert (disp.standardised.loc["bad"] < 0).all()
+    assert disp.image_.get_cmap().name == "PiYG"
+    assert len(disp.figure_.axes) == 1  # no colour bar axes
+
+
+def test_rfm_heatmap_empty_cells_are_hatched_with_a_legend(customers, rules):
+    disp = RFMHeatmapDisplay.from_estimator(rules, customers, colorbar=False)
+    n_empty = int((disp.counts == 0).sum())
+    assert n_empty > 0
+    hatched = [p for p in disp.ax_.patches if p.get_hatch()]
+    assert len(hatched) == n_empty
+    legend = disp.ax_.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "no customer has these scores"
+    ]
+    assert len(disp.figure_.axes) == 1
 
 
 def test_k_selection_curves_and_chosen_k(learned):
@@ -189,16 +226,16 @@ def test_stability_from_report_matches_report(customers, rules):
     _, ax = plt.subplots()
     disp = StabilityDisplay.from_report(report, ax=ax)
     _check_drawn(disp, ax)
+    present = (report.segments["customers"] > 0).to_numpy()
+    assert not present.all()  # empty rule segments are left out of the plot
+    assert list(disp.names) == list(report.segments["name"][present])
     np.testing.assert_allclose(
-        disp.mean_jaccard, report.segments["stability"].to_numpy(), equal_nan=True
+        disp.mean_jaccard, report.segments["stability"].to_numpy()[present]
     )
     expected = np.array(
-        [
-            col[np.isfinite(col)].mean() if np.isfinite(col).any() else np.nan
-            for col in report.bootstrap_jaccard.T
-        ]  # fmt: skip
+        [col[np.isfinite(col)].mean() for col in report.bootstrap_jaccard.T[present]]
     )
-    np.testing.assert_allclose(disp.mean_jaccard, expected, equal_nan=True)
+    np.testing.assert_allclose(disp.mean_jaccard, expected)
     band_lines = sorted(
         line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == ":"
     )
@@ -210,7 +247,7 @@ def test_stability_from_estimator(customers, tiers):
                                            random_state=0)  # fmt: skip
     assert disp.jaccard.shape == (3, 3)
     assert ((disp.jaccard >= 0) & (disp.jaccard <= 1)).all()
-    assert disp.names == list(tiers.segment_names_)
+    assert list(disp.names) == list(tiers.segment_names_)
 
 
 def test_stability_report_without_bootstrap(customers, rules):
@@ -329,3 +366,15 @@ def test_matplotlib_is_imported_lazily():
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_profile_heatmap_of_new_customers(customers, learned):
+    half = customers.iloc[1::2]
+    disp = SegmentProfileDisplay.from_estimator(learned, half, colorbar=False)
+    labels = learned.predict(half)
+    for k, name in enumerate(learned.segment_names_):
+        if (labels == k).any():
+            expected = half["monetary"].to_numpy()[labels == k]
+            assert disp.medians.loc[name, "monetary"] == pytest.approx(
+                np.median(expected)
+            )

@@ -33,3 +33,27 @@ def test_step_logs_only_when_verbose(caplog):
         step(True, "loud %d", 2)
     messages = [r.getMessage() for r in caplog.records]
     assert messages == ["loud 2"]
+
+
+def test_warning_through_a_pipeline_points_at_the_caller():
+    import pandas as pd
+    from sklearn.pipeline import make_pipeline
+
+    from custseg import RFMTransformer
+
+    log = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, None],
+            "date": pd.to_datetime(
+                ["2024-01-01", "2024-02-01", "2024-01-05"] * 1 + ["2024-01-07"]
+            ),
+            "amount": [10.0, 20.0, 5.0, 7.0],
+        }
+    )
+    pipeline = make_pipeline(RFMTransformer())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pipeline.fit_transform(log)
+    ours = [w for w in caught if "missing" in str(w.message)]
+    assert ours, [str(w.message) for w in caught]
+    assert all(w.filename == __file__ for w in ours)
