@@ -18,6 +18,7 @@ from custseg._evaluation import (
 )
 from custseg._learned import CustomerSegmenter, LogRobustScaler, name_personas
 from custseg._rule_based import (
+    AttributeSegmenter,
     RFMScorer,
     RFMSegmenter,
     RuleDiagnostics,
@@ -50,6 +51,7 @@ from custseg.plotting import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AttributeSegmenter",
     "BetaGeoModel",
     "CohortDisplay",
     "CohortRetention",

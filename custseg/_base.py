@@ -23,6 +23,7 @@ from custseg._sklearn_compat import fit_context, validate_params
 from custseg._tables import (
     align_labels,
     as_pandas_table,
+    category_modes,
     column_as_float,
     is_numeric_column,
     looks_like_id,
@@ -113,11 +114,12 @@ def segment_profiles(
         Name of each segment, indexed by label.  Defaults to ``"segment <k>"``.
         Segments that have a name but no customer get a row with 0 customers.
     features : sequence of str, optional
-        Columns to describe by their median.  Default: every numeric (or
-        boolean) column whose name does not look like an identifier (``id``,
-        ``*_id``, ``CustomerID``), so a customer id kept as a column (a
-        polars table) is never profiled.  Segmenters pass the columns they
-        used, see :func:`profile_features`.
+        Columns to describe: numeric ones by their median, categorical ones
+        (text, category, boolean) by their most common level and its share.
+        Default: every column except dates and those whose name looks like an
+        identifier (``id``, ``*_id``, ``CustomerID``), so a customer id kept
+        as a column (a polars table) is never profiled.  Segmenters pass the
+        columns they used, see :func:`profile_features`.
     monetary_col, frequency_col : str
         Columns used for the revenue share, orders and average order value
         columns, when they are present (and numeric) in ``X``.
@@ -132,8 +134,9 @@ def segment_profiles(
     pandas.DataFrame
         Indexed by label (``segment``): one row per named segment and per
         label present, with columns ``name``, ``customers``, ``share`` (of
-        customers), the median of each of ``features`` in original units,
-        and, when the columns exist, ``revenue_share`` (share of the total of
+        customers), the median of each numeric feature in original units,
+        ``<feature>`` (most common level) and ``<feature>_share`` for each
+        categorical feature, and, when the columns exist, ``revenue_share`` (share of the total of
         ``monetary_col``), ``orders`` (sum of ``frequency_col``) and
         ``avg_order_value`` (revenue / orders).
         With ``value``: ``expected_purchases`` and ``expected_value`` (sums
@@ -148,7 +151,7 @@ def segment_profiles(
         Labels that are missing, negative or not whole numbers, a labels
         Series indexed by other customers, or more labels than names.
     TypeError
-        Labels that are text, or a feature column that is not numeric.
+        Labels that are text.
 
     Examples
     --------
@@ -189,7 +192,8 @@ def segment_profiles(
         features = [
             c
             for c in table.columns
-            if is_numeric_column(table[c]) and not looks_like_id(c)
+            if not looks_like_id(c)
+            and not pd.api.types.is_datetime64_any_dtype(table[c])
         ]
     features = [str(f) for f in features]
     missing = [f for f in features if f not in table.columns]
@@ -197,11 +201,17 @@ def segment_profiles(
         raise ValueError(
             f"features {missing} not found in X; its columns are {list(table.columns)}."
         )
-    text = [f for f in features if not is_numeric_column(table[f])]
-    if text:
-        raise TypeError(f"features {text} are not numeric: a median needs numbers.")
+    text = [
+        f
+        for f in features
+        if not is_numeric_column(table[f]) or pd.api.types.is_bool_dtype(table[f])
+    ]
+    features = [f for f in features if f not in text]
     if features:
         out = out.join(_medians(table, features, labels, index))
+    if text:
+        modes = category_modes(table, text, labels, list(index))
+        out = out.join(modes.set_axis(index))
     numeric = [
         c for c in (monetary_col, frequency_col)
         if c in table.columns and is_numeric_column(table[c])

@@ -14,6 +14,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from custseg._learned._persona_attributes import (
+    attribute_part,
+    attribute_words,
+    feature_kind,
+    level_shares,
+)
+from custseg._learned._persona_text import (
+    describe_segment,
+    key_of,
+    label_of,
+    number_text,
+)
 from custseg._rule_based import parse_rules
 from custseg._sklearn_compat import validate_params
 from custseg._tables import as_pandas_table
@@ -39,27 +51,45 @@ DEFAULT_VOCABULARY = {
         ),
         "role": "noun",
     },
+    "age": {
+        "levels": ("young", "middle-aged", "older"),
+        "cuts": (0.35, 0.65),
+        "role": "adjective",
+    },
+    "spending_score": {
+        "levels": (
+            "very low-spending",
+            "low-spending",
+            "average-spending",
+            "high-spending",
+            "very high-spending",
+        ),
+        "cuts": (0.2, 0.4, 0.6, 0.8),
+        "role": "adjective",
+    },
 }
 """Words per feature, from the lowest percentile level to the highest.
 
 Each entry: ``levels`` (words for equal-width percentile bins, or for the bins
 between ``cuts``), ``role`` (``"adjective"`` goes before the noun, ``"noun"``
 is the head of the name, ``"qualifier"`` goes after "with"), and optional
-``exact`` (a word used when the median equals a value, checked first).
-Features without an entry get ``"very low <feature>" .. "very high <feature>"``
-as qualifiers.
+``exact`` (a word used when the median equals a value, checked first).  Keys
+match column names without regard to case, spaces or underscores.  Numeric
+features without an entry get ``"very low <feature>"``, ``"low"``,
+``"average"`` (median between the 40th and 60th percentile), ``"high"`` and
+``"very high <feature>"`` as qualifiers.
 """
 
 _ROLES = ("adjective", "noun", "qualifier")
 
 
 def _entry(feature, vocabulary):
-    raw = vocabulary.get(feature)
+    raw = vocabulary.get(feature, vocabulary.get(key_of(feature)))
     if raw is None:
+        words = ("very low", "low", "average", "high", "very high")
         raw = {
-            "levels": tuple(
-                f"{word} {feature}" for word in ("very low", "low", "high", "very high")
-            ),
+            "levels": tuple(f"{word} {label_of(feature)}" for word in words),
+            "cuts": (0.2, 0.4, 0.6, 0.8),
             "role": "qualifier",
         }
     elif isinstance(raw, list | tuple):
@@ -119,28 +149,51 @@ def _assemble(words):
     return name[0].upper() + name[1:]
 
 
-def _disambiguate(names, pct):
-    """Make names unique by the feature that best separates each clash."""
+_ORDER_WORDS = {
+    2: ("lower", "higher"),
+    3: ("lower", "mid", "higher"),
+    4: ("lowest", "lower", "higher", "highest"),
+    5: ("lowest", "lower", "mid", "higher", "highest"),
+}
+_TAG_LABELS = {"recency": "recency", "frequency": "order count", "monetary": "spend"}
+
+
+def _disambiguate(names, pct, sizes):
+    """Make clashing names unique by the feature that best separates them.
+
+    Members of a clash are ordered by that feature's percentile and tagged
+    "(lower spend)" / "(higher spend)" (up to five positions: lowest, lower,
+    mid, higher, highest); a clash left is split by the next feature, and
+    identical profiles by their size.  No ranks or numbers are added.
+    """
     names = list(names)
+    for _ in range(pct.shape[1] + 1):
+        clashes = [n for n in sorted(set(names)) if names.count(n) > 1]
+        if not clashes:
+            return names
+        progress = False
+        for name in clashes:
+            group = [i for i, n in enumerate(names) if n == name]
+            sub = pct.iloc[group]
+            spread = (sub.max() - sub.min()).fillna(0.0)
+            if spread.empty or spread.max() <= 0:
+                continue
+            feature = spread.idxmax()  # first feature wins ties: deterministic
+            rank = sub[feature].rank(method="dense").astype(int).to_numpy() - 1
+            n_ranks = int(rank.max()) + 1
+            words = _ORDER_WORDS[min(n_ranks, 5)]
+            label = _TAG_LABELS.get(feature, label_of(feature))
+            for i, r in zip(group, rank, strict=True):
+                position = r if n_ranks <= 5 else int(r * 5 / n_ranks)
+                names[i] = f"{name} ({words[position]} {label})"
+            progress = True
+        if not progress:
+            break
     for name in sorted(set(names)):
         group = [i for i, n in enumerate(names) if n == name]
-        if len(group) < 2:
-            continue
-        sub = pct.iloc[group]
-        spread = (sub.max() - sub.min()).fillna(0.0)
-        if spread.max() > 0:
-            feature = spread.idxmax()  # first feature wins ties: deterministic
-            order = sub[feature].rank(method="dense").astype(int)
-            n_ranks = int(order.max())
-            for i, rank in zip(group, order, strict=True):
-                if n_ranks == 2:
-                    tag = f"{'lower' if rank == 1 else 'higher'} {feature}"
-                else:
-                    tag = f"{feature} rank {rank} of {n_ranks}"
-                names[i] = f"{name} ({tag})"
-        if len(set(names[i] for i in group)) < len(group):  # identical profiles
-            for number, i in enumerate(group, start=1):
-                names[i] = f"{names[i]} #{number}"
+        if len(group) > 1:
+            for i in group:
+                names[i] = f"{name} ({number_text(sizes[i])} customers)"
     return names
 
 
@@ -169,39 +222,44 @@ def _rule_segment_names(pct):
     return out
 
 
-def _describe(row, pct_row, features, profiles):
-    parts = []
-    for feature in features:
-        p = pct_row[feature]
-        if np.isnan(p):
-            continue
-        side = f"higher than {p:.0%}" if p >= 0.5 else f"lower than {1 - p:.0%}"
-        parts.append(f"{feature} {row[feature]:.4g} ({side} of customers)")
-    text = "Median " + ", ".join(parts) + "." if parts else ""
-    if "share" in profiles:
-        text += f" {row['share']:.1%} of customers"
-        if "revenue_share" in profiles and np.isfinite(row["revenue_share"]):
-            text += f", {row['revenue_share']:.1%} of revenue"
-        text += "."
-    return text.strip()
-
-
 @validate_params(
     {
         "profiles": "no_validation",  # a profiles table, checked inside
         "X": "no_validation",
         "features": ["array-like", None],
         "vocabulary": [dict, None],
+        "labels": ["array-like", None],
+        "currency": [str, None],
     },
     prefer_skip_nested_validation=True,
 )
-def name_personas(profiles, X=None, *, features=None, vocabulary=None):
-    """Name each segment of a profile table after its behaviour.
+def name_personas(
+    profiles,
+    X=None,
+    *,
+    features=None,
+    vocabulary=None,
+    labels=None,
+    currency=None,
+):
+    """Name and describe each segment of a profile table.
+
+    Numeric features: the segment median is placed as a mid-rank percentile
+    of the population and picks a word of the vocabulary ("recent", "big
+    spenders", "average income").  Categorical features (text, category,
+    boolean, 0/1) appear in a name only when they distinguish the segment:
+    a level at least half of the segment holds and whose share exceeds its
+    share among all customers by 20 points, or a
+    population majority level the segment lacks by as much ("non-UK").
+    Flags read as present / absent ("app-user", "non-app-user").  Names are
+    unique (clashes get "(lower spend)" / "(higher spend)"), deterministic,
+    and never carry ranks or numbers.
 
     Parameters
     ----------
     profiles : pandas.DataFrame
-        One row per segment with the median of each feature, such as
+        One row per segment with the median of each numeric feature and, for
+        categorical ones, ``<feature>`` and ``<feature>_share``, such as
         ``segmenter.profiles_`` or :func:`custseg.segment_profiles` output.
     X : DataFrame or array-like, optional
         The whole customer population, with the feature columns.  Each median
@@ -216,14 +274,23 @@ def name_personas(profiles, X=None, *, features=None, vocabulary=None):
         Entries overriding :data:`DEFAULT_VOCABULARY` per feature: a sequence
         of words (adjectives, lowest level first) or a dict with ``levels``,
         ``role``, ``cuts`` and ``exact``.
+    labels : array-like of int, optional
+        Segment of each row of ``X``; with it, the shares of every level of
+        a categorical feature are exact (otherwise only the most common
+        level of each segment is known).
+    currency : str, optional
+        Currency of ``monetary`` in the descriptions: a symbol (``"$"``)
+        goes before the amount, a code (``"EUR"``) after it.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``profiles``: ``name`` (unique), ``description``, a
-        ``<feature>_percentile`` column per feature, and ``rule_segment``
-        (the nearest segment of the 11-segment RFM preset) when recency,
-        frequency and monetary are all described and the preset is available.
+        Indexed like ``profiles``: ``name`` (unique), ``description`` (plain
+        words with units: "Bought 7 days ago on median, 30 orders, spends
+        3,723 in total. 12% of customers, 56% of revenue."), a
+        ``<feature>_percentile`` column per numeric feature, and
+        ``rule_segment`` (the nearest segment of the 11-segment RFM preset)
+        when recency, frequency and monetary are all described.
 
     Examples
     --------
@@ -231,15 +298,22 @@ def name_personas(profiles, X=None, *, features=None, vocabulary=None):
     >>> X = pd.DataFrame({"recency": range(100), "frequency": range(1, 101),
     ...                   "monetary": [10.0 * i for i in range(100)]})
     >>> profiles = pd.DataFrame({"recency": [5, 90], "frequency": [90, 1],
-    ...                          "monetary": [900.0, 20.0]})
-    >>> name_personas(profiles, X)["name"].tolist()
+    ...                          "monetary": [900.0, 20.0], "share": [0.4, 0.6]})
+    >>> out = name_personas(profiles, X, currency="$")
+    >>> out["name"].tolist()
     ['Recent frequent big spenders', 'Lapsed one-off low spenders']
+    >>> print(out.loc[0, "description"])
+    Bought 5 days ago on median, 90 orders, spends $900 in total. 40% of customers.
     """
     if not isinstance(profiles, pd.DataFrame):
         raise TypeError(
             f"profiles must be a pandas DataFrame, got {type(profiles).__name__}."
         )
     population = None if X is None else as_pandas_table(X)
+    if labels is not None:
+        labels = np.asarray(labels)
+        if population is None or labels.shape[0] != len(population):
+            raise ValueError("labels needs X, with one label per row of X.")
     if features is None:
         rfm = ["recency", "frequency", "monetary"]
         if all(f in profiles for f in rfm):
@@ -250,7 +324,9 @@ def name_personas(profiles, X=None, *, features=None, vocabulary=None):
             features = [
                 str(f)
                 for f in numeric
-                if f not in skip and (population is None or f in population)
+                if f not in skip
+                and not str(f).endswith("_share")
+                and (population is None or f in population)
             ]
     features = [str(f) for f in features]
     for f in features:
@@ -258,13 +334,15 @@ def name_personas(profiles, X=None, *, features=None, vocabulary=None):
             raise ValueError(f"Feature {f!r} is not a column of profiles.")
         if population is not None and f not in population:
             raise ValueError(f"Feature {f!r} is not a column of the population X.")
+    kinds = {f: feature_kind(f, profiles, population) for f in features}
+    numeric = [f for f in features if kinds[f] == "numeric"]
     vocab = {**DEFAULT_VOCABULARY, **(vocabulary or {})}
-    entries = {f: _entry(f, vocab) for f in features}
+    entries = {f: _entry(f, vocab) for f in numeric}
     if sum(e["role"] == "noun" for e in entries.values()) > 1:
         raise ValueError("At most one feature of the vocabulary may have role 'noun'.")
 
-    pct = pd.DataFrame(index=profiles.index, columns=features, dtype=np.float64)
-    for f in features:
+    pct = pd.DataFrame(index=profiles.index, columns=numeric, dtype=np.float64)
+    for f in numeric:
         medians = profiles[f].to_numpy(dtype=np.float64)
         if population is not None:
             ref = np.sort(population[f].to_numpy(dtype=np.float64))
@@ -275,30 +353,52 @@ def name_personas(profiles, X=None, *, features=None, vocabulary=None):
             ref = np.sort(np.repeat(medians, np.asarray(weights, dtype=np.int64)))
         pct[f] = [_percentile(ref, m) for m in medians]
 
-    names = []
-    for label in profiles.index:
-        if pct.loc[label].isna().all():
+    attr_words, attribute_parts = {}, {label: [] for label in profiles.index}
+    for f in features:
+        if kinds[f] == "numeric":
+            continue
+        seg, pop = level_shares(profiles, population, labels, f)
+        attr_words[f] = attribute_words(f, kinds[f], seg, pop)
+        for label in profiles.index:
+            part = attribute_part(f, kinds[f], seg.loc[label].fillna(0.0))
+            if part is not None and profiles.get("customers", {}).get(label, 1):
+                attribute_parts[label].append(part)
+
+    names, numeric_words = [], {}
+    for position, label in enumerate(profiles.index):
+        if pct.loc[label].isna().all() and not attribute_parts[label]:
             names.append("Empty segment")
+            numeric_words[label] = {}
             continue
         words = [
-            (
-                entries[f]["role"],
-                _word(entries[f], profiles.at[label, f], pct.at[label, f]),
-            )
+            attr_words[f][position]
             for f in features
-            if not np.isnan(pct.at[label, f])
+            if f in attr_words and attr_words[f][position] is not None
         ]
+        words = [(role, word) for word, role in words]
+        numeric_words[label] = {
+            f: _word(entries[f], profiles.at[label, f], pct.at[label, f])
+            for f in numeric
+            if not np.isnan(pct.at[label, f])
+        }
+        words += [(entries[f]["role"], w) for f, w in numeric_words[label].items()]
         names.append(_assemble(words))
     out = pd.DataFrame(index=profiles.index)
-    out["name"] = _disambiguate(names, pct)
+    sizes = profiles["customers"] if "customers" in profiles else [0] * len(names)
+    out["name"] = _disambiguate(names, pct, list(sizes))
     out["description"] = [
-        _describe(profiles.loc[label], pct.loc[label], features, profiles)
+        describe_segment(
+            profiles.loc[label],
+            numeric_words[label],
+            features,
+            kinds,
+            currency,
+            attribute_parts[label],
+        )
         for label in profiles.index
     ]
-    for f in features:
+    for f in numeric:
         out[f"{f}_percentile"] = pct[f]
-    if all(f in features for f in ("recency", "frequency", "monetary")):
-        rule = _rule_segment_names(pct)
-        if rule is not None:
-            out["rule_segment"] = rule
+    if all(f in numeric for f in ("recency", "frequency", "monetary")):
+        out["rule_segment"] = _rule_segment_names(pct)
     return out

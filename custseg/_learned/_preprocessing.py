@@ -286,7 +286,8 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self
 
     def _warn_negative(self, negative, n_rows):
-        names = getattr(self, "feature_names_in_", None)
+        # CustomerSegmenter fits on an array but knows the column names
+        names = getattr(self, "feature_names_in_", self.__dict__.get("_names"))
         for j in np.flatnonzero(self.log_mask_ & (negative > 0)):
             name = names[j] if names is not None else f"x{j}"
             warn(

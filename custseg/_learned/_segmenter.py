@@ -12,10 +12,11 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from custseg._base import SegmenterMixin, Segments, profile_features, segment_profiles
+from custseg._learned import _mixed_encoder as encoder
+from custseg._learned import _mixed_types as mixed
 from custseg._learned._k_selection import CRITERIA, search_n_segments
 from custseg._learned._mixtures import apply_covariance_floor, warn_if_degenerate
 from custseg._learned._personas import name_personas
-from custseg._learned._preprocessing import LogRobustScaler, select_features
 from custseg._sklearn_compat import (
     HasMethods,
     Interval,
@@ -70,14 +71,19 @@ class CustomerSegmenter(
         max_segments`` (see ``k_selection_``); ``None`` keeps the clusterer's
         own setting.
     features : sequence of str, default=None
-        Columns to cluster on.  Default: ``recency``, ``frequency`` and
-        ``monetary`` when all are present, else every numeric column except
-        identifier-like ones (``id``, ``*_id``, ``CustomerID``).  The index
-        (customer ids) is never a feature.
+        Columns to cluster on, numeric or categorical (text, category,
+        boolean, 0/1: one-hot, each block scaled to weigh as one numeric
+        variable).  Default: ``recency``, ``frequency`` and ``monetary`` when
+        all are present, else every numeric non-identifier column; unused
+        non-numeric columns are named in a warning.  Never the index.
     log_transform : "auto" or bool, default="auto"
         Signed ``log1p`` of right-skewed features (see :class:`LogRobustScaler`).
     scale : bool, default=True
         Robust scaling (median, interquartile range) after the log.
+    categorical_weight : float, default=0.35
+        Weight of a categorical feature relative to a numeric one (measured).
+    currency : str, default=None
+        Currency in the persona descriptions (``"$"``, ``"EUR"``).
     min_segments, max_segments : int, default=2, 10
         Range of k searched when ``n_segments="auto"``.
     selection : str, default="stability"
@@ -124,8 +130,8 @@ class CustomerSegmenter(
     ----------
     estimator_ : estimator
         The fitted clusterer.
-    preprocessor_ : LogRobustScaler
-        The fitted preprocessing.
+    preprocessor_ : LogRobustScaler or MixedEncoder
+        The fitted preprocessing (``MixedEncoder`` with categorical features).
     n_segments_ : int
         Number of segments.
     labels_ : ndarray of int, shape (n_customers,)
@@ -177,6 +183,8 @@ class CustomerSegmenter(
         "features": ["array-like", None],
         "log_transform": [StrOptions({"auto"}), "boolean"],
         "scale": ["boolean"],
+        "categorical_weight": [Interval(Real, 0, None, closed="left")],
+        "currency": [str, None],
         "min_segments": [Interval(Integral, 2, None, closed="left")],
         "max_segments": [Interval(Integral, 2, None, closed="left")],
         "selection": [StrOptions({"stability", "vote", *CRITERIA})],
@@ -199,6 +207,8 @@ class CustomerSegmenter(
         features=None,
         log_transform="auto",
         scale=True,
+        categorical_weight=0.35,
+        currency=None,
         min_segments=2,
         max_segments=10,
         selection="stability",
@@ -217,6 +227,8 @@ class CustomerSegmenter(
         self.features = features
         self.log_transform = log_transform
         self.scale = scale
+        self.categorical_weight = categorical_weight
+        self.currency = currency
         self.min_segments = min_segments
         self.max_segments = max_segments
         self.selection = selection
@@ -232,26 +244,27 @@ class CustomerSegmenter(
 
     # -- input ---------------------------------------------------------------
     _skip_nested_validation = False  # the clusterer's parameters are validated
+    _reads_values = False  # read_features reads numeric and categorical columns
 
     def _input_columns(self, frame, *, named):
         if not named:
             if self.features is not None:
                 raise ValueError("features= selects columns by name: pass a DataFrame.")
             return list(frame.columns)
-        return select_features(frame, self.features)
+        return mixed.select_mixed_features(frame, self.features)
 
     # -- fit ---------------------------------------------------------------
     def _fit_segments(self, table):
         """Preprocess, choose k if asked, cluster and name the segments."""
-        A = table.values
+        A = mixed.read_features(table)
         rng = check_random_state(self.random_state)
-        self.preprocessor_ = LogRobustScaler(self.log_transform, scale=self.scale)
+        self.preprocessor_ = encoder.make_preprocessor(A, self, table.columns)
         Z = self.preprocessor_.fit_transform(A)
         # 3 restarts: one k-means++ start lands in different local optima on
         # unclustered customer data, which the stability of k would measure
         default = KMeans(n_init=3)
         base = clone(default if self.estimator is None else self.estimator)
-        apply_covariance_floor(base, A, self.preprocessor_)
+        apply_covariance_floor(base, *encoder.numeric_inputs(A, self.preprocessor_))
         if self.random_state is not None and "random_state" in base.get_params():
             base.set_params(random_state=int(rng.randint(np.iinfo(np.int32).max)))
         param = _k_param(base)
@@ -317,8 +330,9 @@ class CustomerSegmenter(
         names = [f"segment {i}" for i in range(self.n_segments_)]
         draft = segment_profiles(table, labels, names, features=columns)
         personas = name_personas(
-            draft, table[used], features=used, vocabulary=self.vocabulary
-        )
+            draft, table[used], features=used, vocabulary=self.vocabulary,
+            labels=labels, currency=self.currency,
+        )  # fmt: skip
         self.personas_ = personas
         extra = {}
         if "rule_segment" in personas:
@@ -334,12 +348,11 @@ class CustomerSegmenter(
     # -- predict -----------------------------------------------------------
     def _preprocess(self, X):
         check_is_fitted(self)
-        return self.preprocessor_.transform(
-            read_customer_table(self, X, reset=False).values
-        )
+        table = read_customer_table(self, X, reset=False)
+        return self.preprocessor_.transform(mixed.read_features(table))
 
     def _predict_segments(self, table):
-        Z = self.preprocessor_.transform(table.values)
+        Z = self.preprocessor_.transform(mixed.read_features(table))
         return np.asarray(self.estimator_.predict(Z), dtype=np.int64)
 
     @available_if(_estimator_has("predict_proba"))
@@ -407,7 +420,8 @@ class CustomerSegmenter(
         """
         check_is_fitted(self)
         # the width of the clusterer's output, read off one dummy row
-        n_out = self.estimator_.transform(np.zeros((1, self.n_features_in_))).shape[1]
+        width = getattr(self.estimator_, "n_features_in_", self.n_features_in_)
+        n_out = self.estimator_.transform(np.zeros((1, width))).shape[1]
         return np.asarray([f"customersegmenter{i}" for i in range(n_out)], dtype=object)
 
     @available_if(_estimator_has("transform"))

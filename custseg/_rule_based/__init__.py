@@ -1,11 +1,13 @@
 """Customer table → scores and named segments by rules.
 
 Owns RFM scoring and its cut points (quantiles, thresholds, natural breaks),
-the rule language, the preset rule maps, :class:`RFMSegmenter` and
-:class:`UsageTiers`. It may import the shared top-level modules only
-(``custseg._base``, ``custseg._tables``, ``custseg._sklearn_compat``).
+the rule language, the preset rule maps, :class:`RFMSegmenter`,
+:class:`UsageTiers` and :class:`AttributeSegmenter`. It may import the shared
+top-level modules only (``custseg._base``, ``custseg._tables``,
+``custseg._sklearn_compat``).
 """
 
+from custseg._rule_based._attribute_segmenter import AttributeSegmenter
 from custseg._rule_based._breaks import jenks_classes, quantile_cuts
 from custseg._rule_based._rule_parsing import (
     RuleDiagnostics,
@@ -19,6 +21,7 @@ from custseg._rule_based._segment_table import segment_table
 from custseg._rule_based._tiers import UsageTiers
 
 __all__ = [
+    "AttributeSegmenter",
     "RFMScorer",
     "RFMSegmenter",
     "RuleDiagnostics",

@@ -10,6 +10,7 @@ for an estimator (:func:`read_customer_table`).  It imports nothing else of
 custseg.
 """
 
+from custseg._tables._categories import category_modes
 from custseg._tables._columns import (
     check_numeric_columns,
     column_as_float,
@@ -28,6 +29,7 @@ __all__ = [
     "align_labels",
     "align_to_table",
     "as_pandas_table",
+    "category_modes",
     "check_numeric_columns",
     "column_as_float",
     "duplicated_names",

@@ -190,7 +190,7 @@ class BetaGeoModel(BaseEstimator):
         self.standard_errors_ = {
             n: float(v) for n, v in zip(names, errors, strict=True)
         }
-        self.log_likelihood_ = float(counts @ natural(params)[0])
+        self.log_likelihood_ = float(np.sum(counts * natural(params)[0]))
         self.n_customers_ = int(x.size)
         self.n_iter_ = n_iter
         self.spend_model_ = (

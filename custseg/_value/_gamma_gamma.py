@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,12 +12,16 @@ from sklearn.utils.validation import check_is_fitted
 from custseg._sklearn_compat import Interval, fit_context
 from custseg._value._btyd_input import read_btyd_table
 from custseg._value._mle import compress_rows, fit_positive_params, standard_errors
+from custseg._warnings import warn
 
 __all__ = ["GammaGammaModel", "gamma_gamma_loglik"]
 
 
-def gamma_gamma_loglik(params, x, m):
+def gamma_gamma_loglik(params, x, m, levels=None):
     """Per-customer Gamma-Gamma log-likelihood of the mean spend ``m`` of ``x`` purchases.
+
+    ``levels`` (``np.unique(x, return_inverse=True)``) lets the special
+    functions, which depend on ``x`` only, run once per distinct frequency.
 
     Returns
     -------
@@ -26,19 +29,22 @@ def gamma_gamma_loglik(params, x, m):
     gradients : ndarray of shape (3, n), with respect to (p, q, v)
     """
     p, q, v = params
+    xs, inverse = np.unique(x, return_inverse=True) if levels is None else levels
+    pxs = p * xs
+    by_x = (
+        gammaln(pxs + q) - gammaln(pxs) + pxs * np.log(xs),
+        psi(pxs + q),
+        psi(pxs),
+    )
+    base, psi_pxq, psi_px = (term[inverse] for term in by_x)
     px = p * x
+    log_m = np.log(m)
     log_xm_v = np.log(x * m + v)
     values = (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(v)
-        + (px - 1.0) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * log_xm_v
+        base - gammaln(q) + q * np.log(v) + (px - 1.0) * log_m - (px + q) * log_xm_v
     )
-    d_p = x * (psi(px + q) - psi(px) + np.log(m) + np.log(x) - log_xm_v)
-    d_q = psi(px + q) - psi(q) + np.log(v) - log_xm_v
+    d_p = x * (psi_pxq - psi_px + log_m + np.log(x) - log_xm_v)
+    d_q = psi_pxq - psi(q) + np.log(v) - log_xm_v
     d_v = q / v - (px + q) / (x * m + v)
     return values, np.vstack([d_p, d_q, d_v])
 
@@ -122,12 +128,10 @@ class GammaGammaModel(BaseEstimator):
         x, m = cols["frequency"], cols["monetary_value"]
         zero_spend = (x > 0) & (m <= 0)
         if zero_spend.any():
-            warnings.warn(
+            warn(
                 f"{int(zero_spend.sum())} customers with repeat purchases have "
                 "monetary_value 0 and are left out of the Gamma-Gamma fit (the "
-                "model needs positive spend); they are still predicted.",
-                UserWarning,
-                stacklevel=2,
+                "model needs positive spend); they are still predicted."
             )
         used = (x > 0) & (m > 0)
         if used.sum() < 2:
@@ -140,8 +144,9 @@ class GammaGammaModel(BaseEstimator):
         (ux, um), counts = compress_rows(x[used], m[used])
         counts = counts.astype(np.float64)
         scaled_m = um * scale
+        levels = np.unique(ux, return_inverse=True)
         params, _, n_iter = fit_positive_params(
-            lambda p: gamma_gamma_loglik(p, ux, scaled_m),
+            lambda p: gamma_gamma_loglik(p, ux, scaled_m, levels),
             np.ones(3),
             counts,
             tol=self.tol,
@@ -151,7 +156,7 @@ class GammaGammaModel(BaseEstimator):
         params[2] /= scale
 
         def natural(p):
-            return gamma_gamma_loglik(p, ux, um)
+            return gamma_gamma_loglik(p, ux, um, levels)
 
         errors = standard_errors(natural, params, counts)
         names = ("p", "q", "v")
@@ -159,7 +164,7 @@ class GammaGammaModel(BaseEstimator):
         self.standard_errors_ = {
             n: float(v) for n, v in zip(names, errors, strict=True)
         }
-        self.log_likelihood_ = float(counts @ natural(params)[0])
+        self.log_likelihood_ = float(np.sum(counts * natural(params)[0]))
         self.n_customers_ = int(used.sum())
         self.n_excluded_ = int(x.size - used.sum())
         self.n_iter_ = n_iter

@@ -8,12 +8,13 @@ weighted by its count: on large tables this is what makes fitting fast.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_limits
+
+from custseg._warnings import warn
 
 __all__ = ["compress_rows", "fit_positive_params", "standard_errors"]
 
@@ -63,32 +64,36 @@ def fit_positive_params(loglik, x0, weights, *, tol, max_iter, what):
     n_iter : int
     """
     n = float(weights.sum())
+    # sums of products are done elementwise, not with ``@``: a multithreaded
+    # BLAS spins on a busy machine and was the slowest part of each step
 
     def objective(theta):
         params = np.exp(theta)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             values, grads = loglik(params)
-            value = -float(weights @ values) / n
+            value = -float(np.sum(weights * values)) / n
             # chain rule for the log-parameterisation
-            grad = -(grads @ weights) * params / n
+            grad = -np.sum(grads * weights, axis=1) * params / n
         if not np.isfinite(value) or not np.all(np.isfinite(grad)):
             return np.inf, np.zeros_like(theta)
         return value, grad
 
-    result = minimize(
-        objective,
-        np.log(x0),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-20.0, 20.0)] * len(x0),
-        options={"gtol": tol, "ftol": 0.0, "maxiter": max_iter},
-    )
+    # a 3- or 4-parameter problem gains nothing from BLAS threads, and their
+    # spinning on a busy machine can double the fit time (as in KMeans)
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = minimize(
+            objective,
+            np.log(x0),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-20.0, 20.0)] * len(x0),
+            options={"gtol": tol, "ftol": 0.0, "maxiter": max_iter},
+        )
     if not result.success and result.nit >= max_iter:
-        warnings.warn(
+        warn(
             f"{what} did not converge in {max_iter} iterations ({result.message}); "
             "increase max_iter or check the table.",
             ConvergenceWarning,
-            stacklevel=3,
         )
     params = np.exp(result.x)
     return params, -float(result.fun) * n, int(result.nit)
@@ -113,8 +118,8 @@ def standard_errors(loglik, params, weights):
         up[j] += step
         down[j] -= step
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            g_up = loglik(up)[1] @ weights
-            g_down = loglik(down)[1] @ weights
+            g_up = np.sum(loglik(up)[1] * weights, axis=1)
+            g_down = np.sum(loglik(down)[1] * weights, axis=1)
         hessian[:, j] = (g_up - g_down) / (2 * step)
     hessian = (hessian + hessian.T) / 2
     try:

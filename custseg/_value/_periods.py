@@ -17,6 +17,7 @@ import pandas as pd
 
 from custseg._aggregation import (
     AGG,
+    LogColumns,
     NarwhalsLog,
     apply_policies,
     day_number,
@@ -197,18 +198,8 @@ def customer_periods(
     """
     if period not in PERIODS:
         raise ValueError(f"periods must be one of {list(PERIODS)}, got {period!r}.")
-    columns = {
-        "customer": customer_col,
-        "date": date_col,
-        "amount": amount_col,
-        "order": None,
-    }
-    log = NarwhalsLog(
-        transactions,
-        customer_col=customer_col,
-        date_col=date_col,
-        amount_col=amount_col,
-    )
+    columns = LogColumns(customer=customer_col, date=date_col, amount=amount_col)
+    log = NarwhalsLog(transactions, columns)
     reference_day = None if reference_date is None else day_number(reference_date)
     audit, day = log.audit(reference_day=reference_day, returns=returns)
     apply_policies(
@@ -217,7 +208,6 @@ def customer_periods(
         missing=missing,
         returns=returns,
         reference_day=reference_day,
-        stacklevel=5,  # the caller of lifecycle_stages (through validate_params)
     )
     kept = kept_rows(log.prepared, reference_day=day, returns=returns)
     amount = nw.col(AGG["amount"])
@@ -235,9 +225,7 @@ def customer_periods(
     buyers = table.loc[table["purchases"] > 0, "customer"].unique()
     only_returns = ~table["customer"].isin(buyers)
     if only_returns.any():
-        warn_returns_only(
-            int(table.loc[only_returns, "customer"].nunique()), stacklevel=5
-        )
+        warn_returns_only(int(table.loc[only_returns, "customer"].nunique()))
         table = table.loc[~only_returns]
     return CustomerPeriods(
         table, last_period=int(period_number(day, period)), period=period

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-__all__ = ["PERSONAS", "make_transactions"]
+__all__ = ["ATTRIBUTES", "PERSONAS", "make_transactions"]
 
 # Planted personas.  Each row: share of customers, recency range in days
 # (days from the last purchase to the end of the log), order-count range,
@@ -36,11 +36,55 @@ PERSONAS = pd.DataFrame(
 )
 
 
+# Planted customer attributes (``make_transactions(attributes=True)``): for each
+# attribute, its levels and, per persona (rows in PERSONAS order), the
+# probability of each level.  ``channel`` and ``region`` differ by persona;
+# ``payment`` is drawn independently of the persona (a noise attribute).
+ATTRIBUTES = {
+    "channel": pd.DataFrame(
+        [
+            [0.10, 0.20, 0.70],
+            [0.10, 0.70, 0.20],
+            [0.70, 0.20, 0.10],
+            [0.20, 0.60, 0.20],
+            [0.45, 0.45, 0.10],
+        ],
+        index=PERSONAS.index,
+        columns=["store", "web", "app"],
+    ),
+    "region": pd.DataFrame(
+        [
+            [0.60, 0.15, 0.15, 0.10],
+            [0.10, 0.60, 0.15, 0.15],
+            [0.15, 0.10, 0.60, 0.15],
+            [0.15, 0.15, 0.10, 0.60],
+            [0.25, 0.25, 0.25, 0.25],
+        ],
+        index=PERSONAS.index,
+        columns=["north", "south", "east", "west"],
+    ),
+    "payment": pd.DataFrame(
+        [[0.5, 0.3, 0.2]] * len(PERSONAS),
+        index=PERSONAS.index,
+        columns=["card", "paypal", "invoice"],
+    ),
+}
+
+
+def _draw_levels(rng, probabilities, persona_idx):
+    """One level per customer, drawn from its persona's row of probabilities."""
+    cumulative = probabilities.to_numpy().cumsum(axis=1)[persona_idx]
+    u = rng.uniform(0.0, 1.0, persona_idx.size)
+    picked = np.minimum((u[:, None] > cumulative).sum(axis=1), cumulative.shape[1] - 1)
+    return probabilities.columns.to_numpy()[picked]
+
+
 def make_transactions(
     n_customers=1000,
     *,
     end_date="2025-12-31",
     lines_per_order=0.5,
+    attributes=False,
     random_state=None,
 ):
     """Generate a synthetic order log with planted customer personas.
@@ -62,6 +106,14 @@ def make_transactions(
         Mean number of extra rows (order lines) per order, Poisson
         distributed, so that an order spans several rows.  ``0`` gives one row
         per order.
+    attributes : bool, default=False
+        Add one column per planted customer attribute (see
+        ``custseg.datasets.ATTRIBUTES``), constant over each customer's rows:
+        ``channel`` (store / web / app) and ``region`` (north / south / east /
+        west), whose mix differs by persona, and ``payment`` (card / paypal /
+        invoice), drawn independently of the persona, as a noise attribute.
+        The attributes are drawn after everything else, so the other columns
+        are the same as with ``attributes=False``.
     random_state : int, RandomState instance or None, default=None
         Seed for reproducible output.
 
@@ -70,7 +122,9 @@ def make_transactions(
     transactions : pandas.DataFrame
         One row per order line with columns ``customer_id`` (str),
         ``order_id`` (str), ``date`` (datetime64, with a time of day) and
-        ``amount`` (float, positive), sorted by date.
+        ``amount`` (float, positive), sorted by date; with
+        ``attributes=True`` also ``channel``, ``region`` and ``payment``
+        (str).
     personas : pandas.Series
         The planted persona of each customer, indexed by ``customer_id``
         (sorted), as strings.
@@ -83,6 +137,9 @@ def make_transactions(
     ['customer_id', 'order_id', 'date', 'amount']
     >>> personas.value_counts().sort_index().to_dict()
     {'at_risk_big_spenders': 28, 'champions': 24, 'lapsed': 60, 'new': 32, 'occasional': 56}
+    >>> log, _ = make_transactions(200, attributes=True, random_state=0)
+    >>> log.columns.tolist()
+    ['customer_id', 'order_id', 'date', 'amount', 'channel', 'region', 'payment']
     """
     if not isinstance(n_customers, (int, np.integer)) or n_customers < 1:
         raise ValueError(
@@ -150,6 +207,11 @@ def make_transactions(
             "amount": line_amount,
         }
     )
+    if attributes:
+        row_customer = customer_of_order[order_of_line]
+        for name, probabilities in ATTRIBUTES.items():
+            levels = _draw_levels(rng, probabilities, persona_idx)
+            transactions[name] = levels.astype(object)[row_customer]
     transactions = transactions.sort_values(["date", "order_id"], kind="stable")
     transactions = transactions.reset_index(drop=True)
     personas = pd.Series(

@@ -28,7 +28,8 @@ def segment_space(estimator, X):
         names = getattr(estimator, "feature_names_in_", None)
         if names is not None:
             table = table[[str(n) for n in names]]
-        return preprocessor.transform(table.to_numpy(dtype=float))
+        # no float cast: categorical features are encoded by the preprocessor
+        return preprocessor.transform(table.to_numpy())
     numeric = table.select_dtypes(include=["number", "bool"])
     if numeric.shape[1] == 0:
         raise ValueError("X has no numeric column to measure silhouettes on.")

@@ -12,6 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import custseg
 from custseg import (
+    AttributeSegmenter,
     CustomerSegmenter,
     LogRobustScaler,
     QuantileSegmenter,
@@ -213,3 +214,12 @@ def test_public_function_validates_every_parameter(name):
                 continue
             with pytest.raises(InvalidParameterError, match=match):
                 func(**{**required, p.name: bad})
+
+
+# --- customer attributes ---------------------------------------------------------
+
+
+# Quantile bands of column 0 happen to recover the blobs of check_clustering.
+@parametrize_with_checks([AttributeSegmenter(columns=0, bins=3)])
+def test_attribute_segmenter_follows_sklearn_conventions(estimator, check):
+    check(estimator)

@@ -22,6 +22,7 @@ from custseg import (
     RFMSegmenter,
     UsageTiers,
     rfm_table,
+    segment_profiles,
 )
 from custseg.datasets import make_transactions
 
@@ -332,3 +333,28 @@ def test_values_near_the_float_limit_give_finite_shares():
     assert tiers.gini_ == pytest.approx(small.gini_)
     assert np.isfinite(seg.profiles_["revenue_share"]).all()
     assert seg.profiles_["revenue_share"].sum() == pytest.approx(1.0)
+
+
+def test_lazy_tables_chain_into_profiles_and_validation():
+    pl = pytest.importorskip("polars")
+    from custseg import validate_segmentation
+
+    log, _ = make_transactions(80, random_state=1)
+    lazy = rfm_table(pl.from_pandas(log).lazy(), **KW)
+    collected = lazy.collect()
+    labels = (collected["monetary"] > collected["monetary"].median()).cast(pl.Int64)
+    out = segment_profiles(
+        collected.lazy().sort("customer_id"),
+        labels.to_numpy()[
+            np.argsort(collected["customer_id"].to_numpy(), kind="stable")
+        ],
+    )
+    frame = collected.to_pandas()
+    expected = frame.groupby(labels.to_numpy())["monetary"].median()
+    np.testing.assert_allclose(out["monetary"], expected)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        report = validate_segmentation(
+            UsageTiers("monetary"), lazy, n_bootstrap=0, random_state=0
+        )
+    assert report.segments["customers"].sum() == len(frame)

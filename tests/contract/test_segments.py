@@ -66,8 +66,9 @@ def test_bad_features_are_named(customers):
     labels = np.zeros(len(customers), dtype=int)
     with pytest.raises(ValueError, match=r"\['spend'\] not found"):
         segment_profiles(customers, labels, features=["spend"])
-    with pytest.raises(TypeError, match=r"\['city'\] are not numeric"):
-        segment_profiles(customers.assign(city="x"), labels, features=["city"])
+    # a text column is profiled by its most common level and that level's share
+    out = segment_profiles(customers.assign(city="x"), labels, features=["city"])
+    assert out[["city", "city_share"]].values.tolist() == [["x", 1.0]]
 
 
 def test_profile_features_appends_frequency_and_monetary(customers):

@@ -41,7 +41,9 @@ def test_names_follow_the_percentile_of_each_median(population):
     ]
     np.testing.assert_allclose(out["recency_percentile"], [0.055, 0.905, 0.405, 0.655])
     assert out["rule_segment"].tolist()[:2] == ["Champions", "Lost"]
-    assert "lower than 94% of customers" in out.loc[0, "description"]
+    assert out.loc[0, "description"] == (
+        "Bought 5 days ago on median, 96 orders, spends 900 in total."
+    )
 
 
 def test_names_do_not_depend_on_the_order_of_the_profile_rows(population):
@@ -90,14 +92,14 @@ def test_clashing_names_are_disambiguated_by_the_most_different_feature(
     names = name_personas(profiles, population)["name"].tolist()
     # monetary spreads over 19 points of percentile, recency over 8, frequency 2
     assert names == [
-        "Recent frequent big spenders (monetary rank 1 of 3)",
-        "Recent frequent big spenders (monetary rank 3 of 3)",
-        "Recent frequent big spenders (monetary rank 2 of 3)",
+        "Recent frequent big spenders (lower spend)",
+        "Recent frequent big spenders (higher spend)",
+        "Recent frequent big spenders (mid spend)",
     ]
     two = name_personas(profiles.iloc[[1, 0]], population)["name"].tolist()
     assert two == [
-        "Recent frequent big spenders (higher monetary)",
-        "Recent frequent big spenders (lower monetary)",
+        "Recent frequent big spenders (higher spend)",
+        "Recent frequent big spenders (lower spend)",
     ]
 
 
@@ -105,9 +107,10 @@ def test_generic_features_become_qualifiers():
     X = pd.DataFrame({"age": np.arange(100), "income": np.arange(100) * 1000.0})
     profiles = pd.DataFrame({"age": [10, 80], "income": [90_000.0, 30_000.0]})
     out = name_personas(profiles, X)
+    # age has its own words; income gets the generic five levels
     assert out["name"].tolist() == [
-        "Customers with very low age and very high income",
-        "Customers with very high age and low income",
+        "Young customers with very high income",
+        "Older customers with low income",
     ]
     assert "rule_segment" not in out
 
@@ -167,3 +170,101 @@ def test_empty_segment_and_bad_input(population):
             population,
             vocabulary={"recency": {"levels": ("a", "b"), "role": "noun"}},
         )
+
+
+# --- attributes, middle words and plain-words descriptions ---------------------
+
+
+def _attribute_population():
+    # 100 customers: 4 segments of 25; recency 0..99 so segment k's median is
+    # 25 k + 12 (percentile (25 k + 12.5) / 100)
+    labels = np.repeat([0, 1, 2, 3], 25)
+    uk = np.ones(100, dtype=int)
+    uk[85:] = 0  # 85% UK overall, 40% in segment 3, 100% in the others
+    gender = np.array(["Female", "Male"] * 50, dtype=object)
+    gender[:25] = "Female"  # segment 0: 100% female against 62% overall
+    app = np.zeros(100, dtype=bool)
+    app[25:45] = True  # segment 1: 80% app users against 20% overall
+    X = pd.DataFrame(
+        {"recency": np.arange(100), "uk_flag": uk, "Genre": gender, "has_app": app}
+    )
+    return X, labels
+
+
+def test_attributes_are_named_only_where_they_distinguish_the_segment():
+    X, labels = _attribute_population()
+    features = ["recency", "uk_flag", "Genre", "has_app"]
+    profiles = segment_profiles(X, labels, features=features)
+    names = name_personas(profiles, X, features=features, labels=labels)["name"]
+    assert names.tolist() == [
+        "Female recent customers",
+        "App fairly recent customers",
+        "Lapsing customers",
+        "Non-UK lapsed customers",
+    ]
+
+
+def test_attribute_share_in_descriptions_equals_a_crosstab():
+    X, labels = _attribute_population()
+    features = ["recency", "Genre", "has_app"]
+    profiles = segment_profiles(X, labels, features=features)
+    out = name_personas(profiles, X, features=features, labels=labels)
+    crosstab = pd.crosstab(labels, X["Genre"], normalize="index")
+    for label in range(4):
+        level = crosstab.loc[label].idxmax()
+        share = crosstab.loc[label, level]
+        assert f"genre: {share:.0%} {level}" in out.loc[label, "description"]
+    assert "80% app" in out.loc[1, "description"]
+
+
+def test_generic_features_get_a_middle_word_between_40_and_60_percent():
+    X = pd.DataFrame({"income": np.arange(100) * 1000.0})
+    # percentiles .105, .305, .505, .705, .905
+    profiles = pd.DataFrame(
+        {"income": [10_000.0, 30_000.0, 50_000.0, 70_000.0, 90_000.0]}
+    )
+    names = name_personas(profiles, X)["name"].tolist()
+    assert names == [
+        "Customers with very low income",
+        "Customers with low income",
+        "Customers with average income",
+        "Customers with high income",
+        "Customers with very high income",
+    ]
+
+
+def test_descriptions_are_plain_words_with_units_and_currency(population):
+    profiles = pd.DataFrame(
+        {
+            "recency": [7, 90],
+            "frequency": [30, 1],
+            "monetary": [3723.4, 268_000.0],
+            "share": [0.12, 0.0042],
+            "revenue_share": [0.56, 0.3],
+        }
+    )
+    out = name_personas(profiles, population, currency="£")
+    assert out.loc[0, "description"] == (
+        "Bought 7 days ago on median, 30 orders, spends £3,723 in total. "
+        "12% of customers, 56% of revenue."
+    )
+    assert out.loc[1, "description"] == (
+        "Bought 90 days ago on median, 1 order, spends £268,000 in total. "
+        "0.4% of customers, 30% of revenue."
+    )
+    euro = name_personas(profiles, population, currency="EUR")["description"]
+    assert "spends 3,723 EUR in total" in euro[0]
+    assert not out["description"].str.contains(r"\de[+-]").any()
+
+
+def test_many_clashing_segments_get_unique_names_without_ranks(population):
+    profiles = pd.DataFrame(
+        {
+            "recency": [1, 2, 3, 4, 5, 6, 7],
+            "frequency": [96, 97, 98, 96, 97, 98, 99],
+            "monetary": [900.0, 910.0, 920.0, 930.0, 940.0, 950.0, 960.0],
+        }
+    )
+    names = name_personas(profiles, population)["name"]
+    assert names.is_unique
+    assert not names.str.contains(r"#|rank|\d").any()

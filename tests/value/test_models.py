@@ -8,6 +8,12 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
 
 from custseg import BetaGeoModel, GammaGammaModel, rfm_table
 from custseg.datasets import load_cdnow
@@ -264,3 +270,23 @@ class TestBadInput:
             model = GammaGammaModel().fit(X)
         assert model.n_excluded_ == 4
         assert np.isfinite(model.predict_spend(X)).all()
+
+
+# scikit-learn's common checks fit on random numpy arrays, which these models
+# refuse by design (a BTYD table has named columns and non-negative counts);
+# the checks that need no fit run here, fitting behaviour is tested above.
+@pytest.mark.parametrize(
+    "estimator", [BetaGeoModel(GammaGammaModel()), GammaGammaModel()], ids=repr
+)
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_parameters_default_constructible,
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+    ],
+    ids=lambda c: c.__name__,
+)
+def test_sklearn_conventions_without_fit(estimator, check):
+    check(type(estimator).__name__, clone(estimator))
