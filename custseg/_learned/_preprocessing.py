@@ -25,7 +25,12 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
-from custseg._tables import check_numeric_columns, looks_like_id
+from custseg._tables import (
+    as_pandas_table,
+    check_numeric_columns,
+    is_numeric_column,
+    looks_like_id,
+)
 from custseg._warnings import warn
 
 __all__ = [
@@ -265,6 +270,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         self : LogRobustScaler
         """
+        _refuse_text_columns(X)
         X = validate_data(self, X, dtype=np.float64)
         negative = (X < 0).sum(axis=0)
         if self.log == "auto":
@@ -315,6 +321,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
+        _refuse_text_columns(X)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return (self._log(X) - self.center_) / self.scale_
 
@@ -335,3 +342,21 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         logged = Z[:, self.log_mask_]
         Z[:, self.log_mask_] = np.sign(logged) * np.expm1(np.abs(logged))
         return Z
+
+
+def _refuse_text_columns(X):
+    """Name the text columns of a table before numpy tries to parse them.
+
+    A polars customer table keeps its id as a column; scaling it as a number
+    would be silently wrong, and numpy's own error names no column.
+    """
+    if isinstance(X, np.ndarray) or not hasattr(X, "columns"):
+        return
+    table = as_pandas_table(X)
+    text = [str(c) for c in table.columns if not is_numeric_column(table[c])]
+    if text:
+        raise TypeError(
+            f"LogRobustScaler scales numeric columns only; {text} are not numeric "
+            "(a customer id or text). Select the feature columns first, or index "
+            "a pandas table by the customer id."
+        )

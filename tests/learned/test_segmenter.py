@@ -436,3 +436,20 @@ def test_auto_k_on_real_data_beats_every_rfm_preset_on_holdout_spend(
             for name in ("putler", "r_rfm", "pymc")
         }
     assert epsilon_squared(seg.labels_) >= max(presets.values()), presets
+
+
+def test_log_robust_scaler_names_a_text_id_column_of_a_polars_table():
+    pl = pytest.importorskip("polars")
+    from custseg import rfm_table
+    from custseg.datasets import make_transactions
+
+    log, _ = make_transactions(30, random_state=0)
+    log["customer_id"] = "C" + log["customer_id"].astype(str)
+    table = rfm_table(pl.from_pandas(log))
+    before = table.clone()
+    with pytest.raises(TypeError, match=r"\['customer_id'\] are not numeric"):
+        LogRobustScaler().fit(table)
+    assert table.equals(before)
+    # the feature columns alone are scaled as usual
+    Z = LogRobustScaler().fit_transform(table.drop("customer_id"))
+    assert Z.shape == (len(table), 3)
