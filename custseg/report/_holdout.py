@@ -11,15 +11,14 @@ report's own.
 from __future__ import annotations
 
 import pandas as pd
-from sklearn.base import clone
 
 from custseg._aggregation import calibration_holdout_split
 from custseg._evaluation import (
     QuantileSegmenter,
     RandomSegmenter,
     compare_segmentations,
+    segmenter_for_refit,
 )
-from custseg._learned import CustomerSegmenter
 
 __all__ = ["MIN_SPAN_DAYS", "default_cutoff", "holdout_section"]
 
@@ -37,12 +36,6 @@ def default_cutoff(first, last):
     if span < MIN_SPAN_DAYS:
         return None
     return last - pd.Timedelta(days=round(span / 4))
-
-
-def _fixed_k(segmenter):
-    if isinstance(segmenter, CustomerSegmenter):
-        return clone(segmenter).set_params(n_segments=int(segmenter.n_segments_))
-    return clone(segmenter)
 
 
 def holdout_section(
@@ -63,7 +56,8 @@ def holdout_section(
             f"{cutoff.date()}; the holdout needs at least 10."
         )
     features = features[["recency", "frequency", "monetary"]]
-    candidates = {name: _fixed_k(s) for name, s in segmentations.items()}
+    # the rule validation uses: chosen k and features kept
+    candidates = {name: segmenter_for_refit(s) for name, s in segmentations.items()}
     # random segments as many as the report's own (the first segmentation)
     main = next(iter(segmentations.values()))
     k = max(2, int((main.profiles_["customers"] > 0).sum()))
