@@ -125,6 +125,10 @@ def _one_column_accuracy(series, labels, n_segments, categorical):
         predicted = majority.reindex(frame["value"]).to_numpy()
     else:
         x = series[observed].to_numpy(dtype=float).reshape(-1, 1)
+        peak = np.abs(x).max() if x.size else 0.0
+        x = (
+            x / peak if np.isfinite(peak) and peak > 0 else x
+        )  # float32-safe, same splits
         tree = DecisionTreeClassifier(
             max_leaf_nodes=2 * n_segments,
             min_samples_leaf=max(1, int(0.005 * y.size)),

@@ -35,6 +35,9 @@ def model_space(numeric):
         values = z[col].to_numpy()
         if values.min() >= 0 and skewness(values) > 1:
             z[col] = np.log1p(values)
+    # standardising is scale-free: divide by the largest magnitude first so
+    # that sums and squares of amounts near the float64 limit cannot overflow
+    z = z / z.abs().max().replace(0.0, 1.0)
     std = z.std(ddof=0).replace(0.0, 1.0)
     return ((z - z.mean()) / std).to_numpy()
 

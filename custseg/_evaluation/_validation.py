@@ -323,7 +323,10 @@ def validate_segmentation(
     defined = _defining_step(defined_by, segmenter, tested, labels, categorical)
     judged = tested if segmenter is not None else tested.drop(columns=defined)
     numeric = judged[[c for c in judged if c not in categorical]]
-    tree_data = numeric.astype(float).fillna(numeric.median()).fillna(0.0).to_numpy()
+    tree_data = numeric.astype(float).fillna(numeric.median()).fillna(0.0)
+    # trees cast to float32: a positive scale per column keeps every split and
+    # keeps amounts near the float64 limit from overflowing in that cast
+    tree_data = (tree_data / tree_data.abs().max().replace(0.0, 1.0)).to_numpy()
     accuracy = None
     if segmenter is None:
         rows = _tree_rows(labels, seeds[0])
