@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from custseg._sklearn_compat import StrOptions, validate_params
-from custseg._value._periods import PERIODS, customer_periods
+from custseg._sklearn_compat import validate_params
+from custseg._value._periods import PERIOD_LOG_CONSTRAINTS, customer_periods
 
 __all__ = ["CohortRetention", "cohort_retention"]
 
@@ -59,19 +59,7 @@ class CohortRetention:
     revenue: pd.DataFrame
 
 
-@validate_params(
-    {
-        "transactions": "no_validation",
-        "periods": [StrOptions(set(PERIODS))],
-        "customer_col": [str],
-        "date_col": [str],
-        "amount_col": [str],
-        "reference_date": "no_validation",
-        "returns": [StrOptions({"net", "ignore", "raise"})],
-        "missing": [StrOptions({"drop", "raise"})],
-    },
-    prefer_skip_nested_validation=True,
-)
+@validate_params(PERIOD_LOG_CONSTRAINTS, prefer_skip_nested_validation=True)
 def cohort_retention(
     transactions,
     *,

@@ -25,10 +25,22 @@ from custseg._aggregation import (
     ordinal_to_timestamp,
     warn_returns_only,
 )
+from custseg._sklearn_compat import StrOptions
 
-__all__ = ["PERIODS", "CustomerPeriods", "customer_periods"]
+__all__ = ["PERIODS", "PERIOD_LOG_CONSTRAINTS", "CustomerPeriods", "customer_periods"]
 
 PERIODS = ("D", "W", "M", "Q", "Y")
+# the parameters every per-period view of the log takes (lifecycle, cohorts)
+PERIOD_LOG_CONSTRAINTS = {
+    "transactions": "no_validation",
+    "periods": [StrOptions(set(PERIODS))],
+    "customer_col": [str],
+    "date_col": [str],
+    "amount_col": [str],
+    "reference_date": "no_validation",
+    "returns": [StrOptions({"net", "ignore", "raise"})],
+    "missing": [StrOptions({"drop", "raise"})],
+}
 _PERIOD, _BUYS, _REVENUE = "__cs_period", "__cs_buys", "__cs_revenue"
 # Gregorian ordinal of 0000-03-01 is -306: day ordinals shifted by this count
 # days from that date, the start of the 400-year cycle of the civil calendar
