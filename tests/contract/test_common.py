@@ -7,6 +7,7 @@ carries a written reason.
 import inspect
 
 import pytest
+import sklearn
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -219,7 +220,26 @@ def test_public_function_validates_every_parameter(name):
 # --- customer attributes ---------------------------------------------------------
 
 
+SKLEARN_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
+
+
+def _attribute_expected_failures(estimator):
+    if SKLEARN_VERSION < (1, 7):
+        return {
+            "check_positive_only_tag_during_fit": (
+                "scikit-learn 1.6's check builds an integer array for estimators "
+                "tagged with categorical input, then subtracts a float mean from "
+                "it in place, which numpy refuses inside the check itself; the "
+                "current scikit-learn builds a float array and the check passes"
+            )
+        }
+    return {}
+
+
 # Quantile bands of column 0 happen to recover the blobs of check_clustering.
-@parametrize_with_checks([AttributeSegmenter(columns=0, bins=3)])
+@parametrize_with_checks(
+    [AttributeSegmenter(columns=0, bins=3)],
+    expected_failed_checks=_attribute_expected_failures,
+)
 def test_attribute_segmenter_follows_sklearn_conventions(estimator, check):
     check(estimator)
