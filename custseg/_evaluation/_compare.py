@@ -8,13 +8,12 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from custseg._evaluation._inputs import aligned
 from custseg._evaluation._intervals import percentile_interval
 from custseg._evaluation._validation import validate_segmentation
 from custseg._evaluation._verdicts import VERDICTS
 from custseg._progress import progress
 from custseg._sklearn_compat import Interval, validate_params
-from custseg._tables import as_pandas_table
+from custseg._tables import align_rows, read_table_for
 
 __all__ = ["SORT_RULE", "compare_segmentations"]
 
@@ -157,7 +156,7 @@ def compare_segmentations(
     random               3  not supported
     """
     _check(segmentations)
-    table = as_pandas_table(X)
+    table = read_table_for(X, "compare_segmentations", min_rows=2)
     if max_customers is not None and len(table) > max_customers:
         # one sample for all, so that the bootstrap differences stay paired
         rows = np.sort(
@@ -212,7 +211,7 @@ def _subset(table, outcome, segmentations, rows):
         if values is None or hasattr(values, "fit"):
             return values
         return (
-            aligned(values, table, what).iloc[rows]
+            align_rows(values, table, what).iloc[rows]
             if hasattr(values, "iloc")
             else np.asarray(values)[rows]
         )
