@@ -28,7 +28,6 @@ from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import (
     as_pandas_table,
     check_numeric_columns,
-    is_numeric_column,
     looks_like_id,
 )
 from custseg._warnings import warn
@@ -270,7 +269,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         self : LogRobustScaler
         """
-        _refuse_text_columns(X)
+        _check_table_columns(X)
         X = validate_data(self, X, dtype=np.float64)
         negative = (X < 0).sum(axis=0)
         if self.log == "auto":
@@ -321,7 +320,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        _refuse_text_columns(X)
+        _check_table_columns(X)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return (self._log(X) - self.center_) / self.scale_
 
@@ -344,19 +343,20 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return Z
 
 
-def _refuse_text_columns(X):
-    """Name the text columns of a table before numpy tries to parse them.
+def _check_table_columns(X):
+    """Read a table's columns with the customer-table reader's numeric policy.
 
     A polars customer table keeps its id as a column; scaling it as a number
-    would be silently wrong, and numpy's own error names no column.
+    would be silently wrong, and numpy's own error names no column.  Arrays
+    are left to scikit-learn's ``validate_data``.
     """
     if isinstance(X, np.ndarray) or not hasattr(X, "columns"):
         return
     table = as_pandas_table(X)
-    text = [str(c) for c in table.columns if not is_numeric_column(table[c])]
-    if text:
+    try:
+        check_numeric_columns(table, table.columns, owner="LogRobustScaler")
+    except TypeError as exc:
         raise TypeError(
-            f"LogRobustScaler scales numeric columns only; {text} are not numeric "
-            "(a customer id or text). Select the feature columns first, or index "
-            "a pandas table by the customer id."
-        )
+            f"{exc} LogRobustScaler scales numeric columns only: select the "
+            "feature columns first, or index a pandas table by the customer id."
+        ) from exc
