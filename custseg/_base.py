@@ -28,6 +28,7 @@ from custseg._tables import (
     is_numeric_column,
     looks_like_id,
     read_customer_table,
+    read_table_for,
     reset_fitted_attributes,
 )
 
@@ -149,7 +150,9 @@ def segment_profiles(
     ------
     ValueError
         Labels that are missing, negative or not whole numbers, a labels
-        Series indexed by other customers, or more labels than names.
+        Series indexed by other customers, or more labels than names; an
+        empty ``X``, or one whose customer-id column repeats ids (a
+        transaction log).
     TypeError
         Labels that are text.
 
@@ -164,7 +167,7 @@ def segment_profiles(
     0         low          2    0.5      20.0           0.2             10.0
     1        high          2    0.5      80.0           0.8             13.333333
     """
-    table = as_pandas_table(X)
+    table = read_table_for(X, "segment_profiles")
     labels = align_labels(labels, table, what="labels")
     present, counts = np.unique(labels, return_counts=True)
     if segment_names is not None:

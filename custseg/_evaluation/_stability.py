@@ -31,6 +31,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 
 from custseg._progress import progress
+from custseg._tables import resample_rows
 from custseg._warnings import quiet
 
 __all__ = [
@@ -129,7 +130,7 @@ def _restore_warning_filters(saved):
 
 def _take(X, idx):
     if hasattr(X, "iloc"):
-        return X.iloc[idx].reset_index(drop=True)
+        return resample_rows(X, idx)
     return X[idx]
 
 

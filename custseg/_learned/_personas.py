@@ -28,7 +28,12 @@ from custseg._learned._persona_text import (
 )
 from custseg._rule_based import parse_rules
 from custseg._sklearn_compat import validate_params
-from custseg._tables import as_pandas_table
+from custseg._tables import (
+    align_labels,
+    check_numeric_columns,
+    is_numeric_column,
+    read_table_for,
+)
 
 __all__ = ["DEFAULT_VOCABULARY", "name_personas"]
 
@@ -309,11 +314,11 @@ def name_personas(
         raise TypeError(
             f"profiles must be a pandas DataFrame, got {type(profiles).__name__}."
         )
-    population = None if X is None else as_pandas_table(X)
+    population = None if X is None else read_table_for(X, "name_personas")
     if labels is not None:
-        labels = np.asarray(labels)
-        if population is None or labels.shape[0] != len(population):
+        if population is None:
             raise ValueError("labels needs X, with one label per row of X.")
+        labels = align_labels(labels, population, what="labels")
     if features is None:
         rfm = ["recency", "frequency", "monetary"]
         if all(f in profiles for f in rfm):
@@ -334,6 +339,12 @@ def name_personas(
             raise ValueError(f"Feature {f!r} is not a column of profiles.")
         if population is not None and f not in population:
             raise ValueError(f"Feature {f!r} is not a column of the population X.")
+    if population is not None:  # a median is placed among numbers only
+        check_numeric_columns(
+            population,
+            [f for f in features if is_numeric_column(profiles[f])],
+            owner="name_personas",
+        )
     kinds = {f: feature_kind(f, profiles, population) for f in features}
     numeric = [f for f in features if kinds[f] == "numeric"]
     vocab = {**DEFAULT_VOCABULARY, **(vocabulary or {})}

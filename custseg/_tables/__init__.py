@@ -31,6 +31,7 @@ from custseg._tables._reader import (
     CustomerTable,
     read_customer_table,
     read_table_for,
+    resample_rows,
     reset_fitted_attributes,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "looks_like_id",
     "read_customer_table",
     "read_table_for",
+    "resample_rows",
     "refuse_missing_labels",
     "reset_fitted_attributes",
 ]

@@ -22,8 +22,12 @@ __all__ = [
     "CustomerTable",
     "read_customer_table",
     "read_table_for",
+    "resample_rows",
     "reset_fitted_attributes",
 ]
+
+# marks a bootstrap resample, which repeats customers by design
+_RESAMPLE = "custseg_resample"
 
 # column names under which a transaction log keeps its customer ids
 _CUSTOMER_KEYS = {"id", "customer", "customerid", "client", "clientid", "userid",
@@ -59,7 +63,27 @@ class CustomerTable:
     named: bool
 
 
+def resample_rows(frame, rows):
+    """Rows of a customer table drawn with replacement, for a bootstrap refit.
+
+    A resample repeats customers by design; it is marked so that the reader
+    does not take it for a transaction log (a customer-id column that repeats).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"customer_id": ["a", "b"], "x": [1.0, 2.0]})
+    >>> resample_rows(table, [0, 0])["customer_id"].tolist()
+    ['a', 'a']
+    """
+    out = frame.iloc[rows].reset_index(drop=True)
+    out.attrs = {**out.attrs, _RESAMPLE: True}  # a new dict: frame's is unchanged
+    return out
+
+
 def _refuse_transaction_log(frame, owner):
+    if frame.attrs.get(_RESAMPLE):
+        return
     keys = [(c, frame[c]) for c in frame.columns if _is_customer_key(c)]
     if frame.index.name is not None and _is_customer_key(frame.index.name):
         keys.append((frame.index.name, frame.index.to_series()))
