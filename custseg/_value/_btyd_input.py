@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custseg._tables import as_pandas_table
+from custseg._tables import read_table_for
 
 __all__ = ["BTYD_COLUMNS", "read_btyd_table"]
 
@@ -70,7 +70,7 @@ def read_btyd_table(X, *, monetary=False):
             f"X must be a DataFrame with named columns, got {type(X).__name__}; "
             f"{_HINT}."
         )
-    table = as_pandas_table(X)
+    table = read_table_for(X, "value model", min_rows=0)  # one row per customer
     required = [*BTYD_COLUMNS, *(["monetary_value"] if monetary else [])]
     missing = [c for c in required if c not in table.columns]
     if missing:
