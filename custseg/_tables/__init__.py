@@ -16,6 +16,7 @@ from custseg._tables._categories import category_modes
 from custseg._tables._columns import (
     check_numeric_columns,
     column_as_float,
+    finite_floats,
     is_numeric_column,
 )
 from custseg._tables._convert import as_pandas_table, duplicated_names, looks_like_id
@@ -46,6 +47,7 @@ __all__ = [
     "column_as_float",
     "duplicated_names",
     "encode_labels",
+    "finite_floats",
     "is_numeric_column",
     "label_series",
     "looks_like_id",
