@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custseg._tables import read_table_for
+from custseg._tables import column_as_float, read_table_for
 
 __all__ = ["BTYD_COLUMNS", "read_btyd_table"]
 
@@ -19,13 +19,10 @@ _HINT = (
 
 
 def _column(table, name):
-    series = table[name]
-    try:
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"column {name!r} must be numeric, got dtype {series.dtype}; {_HINT}."
-        ) from exc
+    try:  # the reader's numeric policy: text, even "12", is not a number
+        values = column_as_float(table[name], name, "")
+    except TypeError as exc:
+        raise TypeError(f"{exc} {_HINT[0].upper()}{_HINT[1:]}.") from exc
     bad = ~np.isfinite(values)
     if bad.any():
         raise ValueError(
