@@ -124,6 +124,8 @@ def is_categorical(series):
     Numbers follow the reader's policy (:func:`custseg._tables.is_numeric_column`):
     an object column of numbers is numeric, numeric-looking text is not.
     """
+    if pd.api.types.is_complex_dtype(series):
+        return False  # read as a number, so that it is refused naming the column
     return not is_numeric_column(series) or pd.api.types.is_bool_dtype(series)
 
 

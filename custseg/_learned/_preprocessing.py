@@ -358,5 +358,5 @@ def _check_table_columns(X):
     except TypeError as exc:
         raise TypeError(
             f"{exc} LogRobustScaler scales numeric columns only: select the "
-            "feature columns first, or index a pandas table by the customer id."
+            "feature columns first (a customer id belongs in the index)."
         ) from exc

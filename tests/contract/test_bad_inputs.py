@@ -1148,3 +1148,46 @@ def test_label_entry_points_take_a_polars_series_in_row_order(entry):
     elif entry == "segment_migration":
         out, expected = out.counts, expected.counts
     pd.testing.assert_frame_equal(out, expected)
+
+
+# --- LogRobustScaler reads a table with the reader's numeric policy -------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda X: X.assign(monetary=X["monetary"].astype(str)),  # "12.5": text
+        lambda X: X.assign(monetary=X["monetary"] + 1j),
+        lambda X: X.assign(monetary=pd.Timestamp("2024-01-01")),
+    ],
+    ids=["numeric-text", "complex", "dates"],
+)
+def test_log_robust_scaler_refuses_with_the_readers_message(change):
+    from custseg._tables import as_pandas_table, check_numeric_columns
+
+    X = change(customers())
+    with pytest.raises(TypeError) as reader:
+        check_numeric_columns(as_pandas_table(X), X.columns, owner="LogRobustScaler")
+    for call in (
+        lambda: LogRobustScaler().fit(X),
+        lambda: LogRobustScaler().fit(customers()).transform(X),
+    ):
+        checked_call(
+            lambda D: call(),
+            X,
+            raises=TypeError,
+            match="^" + re.escape(str(reader.value)) + ".*select the feature columns",
+        )
+
+
+def test_log_robust_scaler_arrays_and_object_numbers():
+    X = customers()
+    expected = LogRobustScaler().fit_transform(X)
+    # numbers held as objects are numbers, as everywhere else
+    np.testing.assert_allclose(
+        LogRobustScaler().fit_transform(X.astype(object)), expected
+    )
+    # arrays go to scikit-learn's validate_data, with its own messages
+    np.testing.assert_allclose(LogRobustScaler().fit_transform(X.to_numpy()), expected)
+    with pytest.raises(ValueError, match="NaN"):
+        LogRobustScaler().fit(np.array([[np.nan], [1.0], [2.0]]))
