@@ -1169,11 +1169,11 @@ def test_log_robust_scaler_refuses_with_the_readers_message(change):
     with pytest.raises(TypeError) as reader:
         check_numeric_columns(as_pandas_table(X), X.columns, owner="LogRobustScaler")
     for call in (
-        lambda: LogRobustScaler().fit(X),
-        lambda: LogRobustScaler().fit(customers()).transform(X),
+        lambda D: LogRobustScaler().fit(D),
+        lambda D: LogRobustScaler().fit(customers()).transform(D),
     ):
         checked_call(
-            lambda D: call(),
+            call,
             X,
             raises=TypeError,
             match="^" + re.escape(str(reader.value)) + ".*select the feature columns",
