@@ -152,10 +152,9 @@ def segment_profiles(
     Raises
     ------
     ValueError
-        Labels that are missing, negative or not whole numbers, a labels
-        Series indexed by other customers, or more labels than names; an
-        empty ``X``, or one whose customer-id column repeats ids (a
-        transaction log).
+        Labels missing, negative or not whole numbers, a labels Series
+        indexed by other customers, more labels than names; an empty ``X``,
+        or one whose customer-id column repeats ids (a transaction log).
     TypeError
         Labels that are text.
 
@@ -441,7 +440,10 @@ class SegmenterMixin(ClusterMixin):
         profiles = segment_profiles(X, self.labels_, self.segment_names_, **profile)
         if descriptions is None:
             descriptions = [""] * self.n_segments_
-        profiles.insert(1, "description", [str(d) for d in descriptions])
+        # a named segment no customer fell in keeps its row, saying so first
+        empty = np.where(profiles["customers"] == 0, "No customer when fitted. ", "")
+        descriptions = [e + str(d) for e, d in zip(empty, descriptions, strict=True)]
+        profiles.insert(1, "description", [d.strip() for d in descriptions])
         for name, column in (extra or {}).items():
             profiles[name] = column
         self.profiles_ = profiles

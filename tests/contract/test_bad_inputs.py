@@ -1191,3 +1191,41 @@ def test_log_robust_scaler_arrays_and_object_numbers():
     np.testing.assert_allclose(LogRobustScaler().fit_transform(X.to_numpy()), expected)
     with pytest.raises(ValueError, match="NaN"):
         LogRobustScaler().fit(np.array([[np.nan], [1.0], [2.0]]))
+
+
+# --- rule segments no customer falls in ----------------------------------------
+
+
+def test_empty_rule_segments_keep_their_row_and_say_so():
+    from custseg import get_rule_preset
+
+    # a closed cohort, like CDNOW: whoever bought once did so long ago, so no
+    # recent customer has a single order and "New" (recent, one order) is empty
+    n = 50
+    rng = np.random.default_rng(0)
+    recency = np.arange(n) * 10
+    frequency = np.where(recency >= 400, 1, rng.integers(2, 12, n))
+    X = pd.DataFrame(
+        {"recency": recency, "frequency": frequency, "monetary": rng.gamma(2, 40, n)}
+    )
+    seg = RFMSegmenter().fit(X)
+    profiles = seg.profiles_
+    # one row per named segment, in label order, as segment_profiles gives them
+    assert profiles.index.tolist() == list(range(seg.n_segments_))
+    assert profiles["name"].tolist() == list(seg.segment_names_)
+    expected = segment_profiles(X, seg.labels_, seg.segment_names_)
+    pd.testing.assert_frame_equal(
+        profiles[["name", "customers", "share"]],
+        expected[["name", "customers", "share"]],
+    )
+    counts = np.bincount(seg.labels_, minlength=seg.n_segments_)
+    empty = counts == 0
+    assert profiles.loc[empty, "name"].str.fullmatch("New").any()
+    preset = get_rule_preset("putler").set_index("segment")["description"]
+    for label, row in profiles.iterrows():
+        own = preset[row["name"]]
+        if empty[label]:
+            assert row["description"] == f"No customer when fitted. {own}"
+            assert row["customers"] == 0 and np.isnan(row["monetary"])
+        else:
+            assert row["description"] == own
