@@ -23,9 +23,12 @@ from custseg._tables._reader import (
     read_customer_table,
     reset_fitted_attributes,
 )
+from custseg._tables._typing import ArrayLike, TableLike
 
 __all__ = [
+    "ArrayLike",
     "CustomerTable",
+    "TableLike",
     "align_labels",
     "align_to_table",
     "as_pandas_table",
