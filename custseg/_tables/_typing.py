@@ -9,12 +9,18 @@ numpy's: anything :func:`numpy.asarray` accepts.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypeAlias
 
+import numpy as np
 from numpy.typing import ArrayLike
 
 #: A table in any container custseg reads: pandas, polars (eager or lazy),
 #: pyarrow, DuckDB, Dask, Spark, or a 2-D numpy array.
 TableLike: TypeAlias = Any
 
-__all__ = ["ArrayLike", "TableLike"]
+#: A day: an ISO string, a ``datetime.date`` / ``datetime.datetime`` (pandas
+#: Timestamps included) or a ``numpy.datetime64``.
+DateLike: TypeAlias = str | date | np.datetime64
+
+__all__ = ["ArrayLike", "DateLike", "TableLike"]
