@@ -12,7 +12,9 @@ and the same input policy.  :func:`segment_profiles` describes the segments.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -21,6 +23,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from custseg._sklearn_compat import fit_context, validate_params
 from custseg._tables import (
+    ArrayLike,
+    TableLike,
     align_labels,
     as_pandas_table,
     category_modes,
@@ -90,15 +94,15 @@ def _medians(table, features, labels, index):
     prefer_skip_nested_validation=True,
 )
 def segment_profiles(
-    X,
-    labels,
-    segment_names=None,
+    X: TableLike,
+    labels: ArrayLike,
+    segment_names: ArrayLike | None = None,
     *,
-    features=None,
-    monetary_col="monetary",
-    frequency_col="frequency",
-    value=None,
-):
+    features: Sequence[str] | None = None,
+    monetary_col: str = "monetary",
+    frequency_col: str = "frequency",
+    value: Any = None,
+) -> pd.DataFrame:
     """Describe each segment of a customer table.
 
     Parameters
@@ -371,7 +375,7 @@ class SegmenterMixin(ClusterMixin):
     def _array_columns(self, n_features):
         return None
 
-    def fit(self, X, y=None):
+    def fit(self, X: TableLike, y: Any = None) -> Self:
         """Read the customer table once, learn the segments and describe them.
 
         Parameters
@@ -389,7 +393,7 @@ class SegmenterMixin(ClusterMixin):
         fit = fit_context(prefer_skip_nested_validation=self._skip_nested_validation)
         return fit(_fit_segmenter)(self, X, y)
 
-    def predict(self, X):
+    def predict(self, X: TableLike) -> np.ndarray:
         """Segment of each customer in ``X``, with what ``fit`` learned.
 
         Parameters
@@ -406,7 +410,7 @@ class SegmenterMixin(ClusterMixin):
         table = read_customer_table(self, X, reset=False)
         return np.asarray(self._predict_segments(table), dtype=np.int64)
 
-    def fit_predict(self, X, y=None, **kwargs):
+    def fit_predict(self, X: TableLike, y: Any = None, **kwargs: Any) -> np.ndarray:
         """Fit, then return ``labels_``.
 
         Parameters
