@@ -12,7 +12,7 @@ and the same input policy.  :func:`segment_profiles` describes the segments.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -96,7 +96,7 @@ def _medians(table, features, labels, index):
 def segment_profiles(
     X: TableLike,
     labels: ArrayLike,
-    segment_names: ArrayLike | None = None,
+    segment_names: Iterable[str] | None = None,
     *,
     features: Sequence[str] | None = None,
     monetary_col: str = "monetary",

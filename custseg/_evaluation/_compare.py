@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -17,7 +17,7 @@ from custseg._evaluation._validation_report import ValidationReport
 from custseg._evaluation._verdicts import VERDICTS
 from custseg._progress import progress
 from custseg._sklearn_compat import Interval, validate_params
-from custseg._tables import ArrayLike, TableLike, as_pandas_table
+from custseg._tables import TableLike, as_pandas_table
 
 __all__ = ["SORT_RULE", "compare_segmentations"]
 
@@ -77,7 +77,7 @@ def compare_segmentations(
     X: TableLike,
     *,
     outcome: TableLike | None = None,
-    categorical: ArrayLike | None = None,
+    categorical: Sequence[str] | None = None,
     n_bootstrap: int = 100,
     min_share: float = 0.02,
     alpha: float = 0.05,

@@ -9,6 +9,7 @@ hypothesis and the refit rule in :mod:`custseg._evaluation._hypothesis`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any, Literal
 
@@ -46,7 +47,7 @@ from custseg._evaluation._validation_report import ValidationReport
 from custseg._evaluation._verdicts import judge, segments_table
 from custseg._progress import step
 from custseg._sklearn_compat import Interval, StrOptions, validate_params
-from custseg._tables import ArrayLike, TableLike
+from custseg._tables import TableLike
 
 __all__ = ["TREE_CUSTOMERS", "validate_segmentation"]
 
@@ -193,7 +194,7 @@ def validate_segmentation(
     X: TableLike,
     *,
     outcome: TableLike | None = None,
-    categorical: ArrayLike | None = None,
+    categorical: Sequence[str] | None = None,
     defined_by: Literal["auto"] | list[str] | None = "auto",
     refit: Literal["fixed", "full"] = "fixed",
     n_bootstrap: int = 100,

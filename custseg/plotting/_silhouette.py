@@ -10,7 +10,7 @@ from sklearn.metrics import silhouette_samples
 from sklearn.utils import check_random_state
 
 from custseg._evaluation import model_space
-from custseg._tables import ArrayLike, TableLike, as_pandas_table
+from custseg._tables import TableLike, as_pandas_table
 from custseg.plotting._base import Display
 
 if TYPE_CHECKING:
@@ -105,7 +105,10 @@ class SilhouetteDisplay(Display):
     _figsize = (6.5, 4.5)
 
     def __init__(
-        self, silhouette_values: ArrayLike, labels: ArrayLike, names: Sequence[str]
+        self,
+        silhouette_values: np.ndarray | Sequence[float],
+        labels: np.ndarray | Sequence[int],
+        names: Sequence[str],
     ) -> None:
         self.silhouette_values = silhouette_values
         self.labels = labels

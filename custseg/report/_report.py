@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 
 from custseg._aggregation import RFMTransformer, rfm_transformer_from
+from custseg._evaluation import ValidationReport
 from custseg._format import plain_value, records
 from custseg._tables import DateLike, TableLike
 from custseg.report._build import build_content
+from custseg.report._figures import ReportFigure
 from custseg.report._render import html_body, html_page, markdown
 
 __all__ = ["SegmentationReport", "segmentation_report"]
@@ -90,9 +92,9 @@ class SegmentationReport:
     method: str
     segments: pd.DataFrame
     actions: pd.DataFrame | None
-    validation: object
+    validation: ValidationReport | None
     holdout: dict | None
-    figures: dict
+    figures: dict[str, ReportFigure]
     notes: list
     unavailable: list
     currency: str | None
