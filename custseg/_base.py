@@ -23,8 +23,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from custseg._sklearn_compat import fit_context, validate_params
 from custseg._tables import (
-    ArrayLike,
-    TableLike,
     align_labels,
     as_pandas_table,
     category_modes,
@@ -94,8 +92,8 @@ def _medians(table, features, labels, index):
     prefer_skip_nested_validation=True,
 )
 def segment_profiles(
-    X: TableLike,
-    labels: ArrayLike,
+    X: Any,
+    labels: Iterable[int],
     segment_names: Iterable[str] | None = None,
     *,
     features: Sequence[str] | None = None,
@@ -375,7 +373,7 @@ class SegmenterMixin(ClusterMixin):
     def _array_columns(self, n_features):
         return None
 
-    def fit(self, X: TableLike, y: Any = None) -> Self:
+    def fit(self, X: Any, y: Any = None) -> Self:
         """Read the customer table once, learn the segments and describe them.
 
         Parameters
@@ -393,7 +391,7 @@ class SegmenterMixin(ClusterMixin):
         fit = fit_context(prefer_skip_nested_validation=self._skip_nested_validation)
         return fit(_fit_segmenter)(self, X, y)
 
-    def predict(self, X: TableLike) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """Segment of each customer in ``X``, with what ``fit`` learned.
 
         Parameters
@@ -410,7 +408,7 @@ class SegmenterMixin(ClusterMixin):
         table = read_customer_table(self, X, reset=False)
         return np.asarray(self._predict_segments(table), dtype=np.int64)
 
-    def fit_predict(self, X: TableLike, y: Any = None, **kwargs: Any) -> np.ndarray:
+    def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
         """Fit, then return ``labels_``.
 
         Parameters
