@@ -12,9 +12,7 @@ and the same input policy.  :func:`segment_profiles` describes the segments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -92,14 +90,14 @@ def _medians(table, features, labels, index):
     prefer_skip_nested_validation=True,
 )
 def segment_profiles(
-    X: Any,
-    labels: Iterable[int],
-    segment_names: Iterable[str] | None = None,
+    X: object,
+    labels: np.ndarray | pd.Series | list[int],
+    segment_names: np.ndarray | pd.Index | list[str] | tuple[str, ...] | None = None,
     *,
-    features: Sequence[str] | None = None,
+    features: pd.Index | list[str] | tuple[str, ...] | None = None,
     monetary_col: str = "monetary",
     frequency_col: str = "frequency",
-    value: Any = None,
+    value: object = None,
 ) -> pd.DataFrame:
     """Describe each segment of a customer table.
 
@@ -373,7 +371,7 @@ class SegmenterMixin(ClusterMixin):
     def _array_columns(self, n_features):
         return None
 
-    def fit(self, X: Any, y: Any = None) -> Self:
+    def fit(self, X: object, y: object = None) -> SegmenterMixin:
         """Read the customer table once, learn the segments and describe them.
 
         Parameters
@@ -391,7 +389,7 @@ class SegmenterMixin(ClusterMixin):
         fit = fit_context(prefer_skip_nested_validation=self._skip_nested_validation)
         return fit(_fit_segmenter)(self, X, y)
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: object) -> np.ndarray:
         """Segment of each customer in ``X``, with what ``fit`` learned.
 
         Parameters
@@ -408,7 +406,7 @@ class SegmenterMixin(ClusterMixin):
         table = read_customer_table(self, X, reset=False)
         return np.asarray(self._predict_segments(table), dtype=np.int64)
 
-    def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
+    def fit_predict(self, X: object, y: object = None, **kwargs: object) -> np.ndarray:
         """Fit, then return ``labels_``.
 
         Parameters
