@@ -91,7 +91,7 @@ def _medians(table, features, labels, index):
 )
 def segment_profiles(
     X: object,
-    labels: np.ndarray | pd.Series | list[int],
+    labels: np.typing.ArrayLike,
     segment_names: np.ndarray | pd.Index | list[str] | tuple[str, ...] | None = None,
     *,
     features: pd.Index | list[str] | tuple[str, ...] | None = None,
