@@ -18,6 +18,8 @@ EXTERNAL_LINKS = {
         "#pandas.DataFrame",
         "https://numpy.org/doc/stable/reference/random/legacy.html"
         "#numpy.random.RandomState",
+        "https://docs.python.org/3/library/collections.abc.html"
+        "#collections.abc.Sequence",
     ],
     "generated/custseg.CustomerSegmenter.html": [
         "https://scikit-learn.org/stable/modules/generated/"
@@ -28,8 +30,6 @@ EXTERNAL_LINKS = {
     # numpy lists ArrayLike as data, signatures refer to it as a class
     "generated/custseg.segment_profiles.html": [
         "https://numpy.org/doc/stable/reference/typing.html#numpy.typing.ArrayLike",
-        "https://docs.python.org/3/library/collections.abc.html"
-        "#collections.abc.Sequence",
     ],
 }
 
