@@ -104,10 +104,10 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         - ``"jenks"``: natural breaks (the exact Jenks / optimal 1-D k-means
           partition).
         - ``"jenks_approx"``: approximate natural breaks, faster than
-          ``"jenks"`` above about 100,000 distinct values: exact up to 1,000
-          distinct values, else breaks searched between 1,000 runs of
-          distinct values then each moved to its best place between its
-          neighbours (see :doc:`/user_guide/tiers`).
+          ``"jenks"`` on millions of distinct values: exact up to 1,000
+          distinct values or 100,000 values, else breaks searched between
+          about 1,000 runs of distinct values then each moved to its best
+          place between its neighbours (see :doc:`/user_guide/tiers`).
         - ``"rank"`` and ``"ntile"``: equal-count bins that split ties
           deterministically: customers are ordered by value, ties by customer
           id ascending (the index of a pandas table, else its first id-like
