@@ -132,8 +132,8 @@ class AttributeSegmenter(SegmenterMixin, BaseEstimator):
             if isinstance(col, Integral) and not isinstance(col, bool):
                 if not 0 <= col < frame.shape[1]:
                     raise ValueError(
-                        f"AttributeSegmenter: columns={col} but X has "
-                        f"{frame.shape[1]} column(s)."
+                        f"AttributeSegmenter: columns={self.columns!r} asks for "
+                        f"column {col} but X has {frame.shape[1]} feature(s)."
                     )
                 col = frame.columns[col]
             names.append(str(col))
