@@ -35,9 +35,13 @@ from custseg._tables._reader import (
     resample_rows,
     reset_fitted_attributes,
 )
+from custseg._tables._typing import ArrayLike, DateLike, TableLike
 
 __all__ = [
+    "ArrayLike",
     "CustomerTable",
+    "DateLike",
+    "TableLike",
     "align_labels",
     "align_rows",
     "align_to_table",
