@@ -301,7 +301,9 @@ def _sum_overflows(amounts, valid, chunk=1 << 20):
     high, low = np.fmax.reduce(amounts), np.fmin.reduce(amounts)
     if np.isnan(high):
         return False
-    if max(abs(high), abs(low)) * amounts.size < np.finfo(np.float64).max:
+    with np.errstate(over="ignore"):  # the bound itself may overflow: inf
+        bound = max(abs(high), abs(low)) * amounts.size
+    if bound < np.finfo(np.float64).max:
         return False
     total = 0.0
     with np.errstate(over="ignore", invalid="ignore"):

@@ -30,9 +30,9 @@ import pandas as pd
 
 from custseg._tables import (
     align_rows,
-    column_as_float,
     duplicated_names,
     encode_labels,
+    finite_floats,
     is_numeric_column,
     looks_like_id,
     read_table_for,
@@ -52,20 +52,16 @@ def _warn(message):
     warn(message, UserWarning)
 
 
-def _as_float(series, col, what):
-    """A numeric column as float with infinite values as NaN."""
-    values = column_as_float(series, col, f"validate_segmentation: {what} ")
-    values = np.where(np.isinf(values), np.nan, values)  # a new array: X stays as is
-    return pd.Series(values, index=series.index, name=series.name)
-
-
 def _clean_columns(frame, categorical, what):
     """Infinite → missing, empty columns skipped, missing values counted."""
+    numeric = [
+        c for c in frame if c not in categorical and not is_categorical(frame[c])
+    ]
+    # infinite values become missing ones (a new array: X stays as it is)
+    floats, _ = finite_floats(frame, numeric, f"validate_segmentation: {what} ")
     kept, skipped, missing = {}, [], {}
     for col in frame:
-        series = frame[col]
-        if col not in categorical and not is_categorical(series):
-            series = _as_float(series, col, what)
+        series = floats[col].set_axis(frame.index) if col in floats else frame[col]
         n_missing = int(series.isna().sum())
         if n_missing == len(series):
             skipped.append(col)

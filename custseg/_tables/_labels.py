@@ -137,10 +137,10 @@ def align_to_table(values, table, what, *, kind="array-like", unit="value"):
 
     Examples
     --------
-    >>> import pandas as pd
+    >>> import numpy as np, pandas as pd
     >>> table = pd.DataFrame({"x": [1, 2]}, index=["a", "b"])
-    >>> align_to_table(pd.Series([5, 6], index=["b", "a"]), table, "labels").tolist()
-    [6, 5]
+    >>> align_to_table(np.array([[5], [6]]), table, "labels").to_dict()
+    {'a': 5, 'b': 6}
     """
     if np.ndim(values) > 1 and np.shape(values)[1] != 1:
         # refused before alignment, so the message names the shape
