@@ -53,9 +53,10 @@ def _is_binary_number(series):
 
 def _object_numbers(series):
     """For an object column: how many non-missing values are numbers, of how many."""
-    values = series.dropna()
-    numbers = pd.to_numeric(values, errors="coerce").notna()
-    return int(numbers.sum()), int(values.size)
+    # parsed once per distinct value: a million rows hold few distinct levels
+    counts = series.value_counts(dropna=True)
+    numbers = pd.to_numeric(counts.index.to_series(), errors="coerce").notna()
+    return int(counts[numbers.to_numpy()].sum()), int(counts.sum())
 
 
 def is_categorical(series):
@@ -88,7 +89,7 @@ def _check_not_numbers_as_text(series, name, owner):
         return
     if isinstance(series.dtype, pd.CategoricalDtype):
         return
-    values = series.dropna().astype(str)
+    values = pd.Series(series.dropna().unique()).astype(str)  # distinct values
     if values.size and values.str.match(_NUMBER_TEXT).all():
         raise TypeError(
             f"{owner}: column {name!r} holds numbers written as text (e.g. "

@@ -78,7 +78,7 @@ def test_each_categorical_block_weighs_as_a_fixed_share_of_a_variable(planted):
     table, _ = planted
     seg = CustomerSegmenter(n_segments=3, features=PLANTED, random_state=0)
     seg.fit(table)
-    Z = seg.preprocessor_.transform(table[PLANTED])
+    Z = seg.preprocessor_.transform(table[PLANTED]).toarray()  # sparse for k-means
     names = list(seg.preprocessor_.get_feature_names_out())
     numeric_var = np.median(Z[:, :3].var(axis=0))
     for column in ("channel", "region"):
@@ -115,7 +115,7 @@ def test_unseen_category_at_predict_gets_an_all_zero_block(planted):
     with pytest.warns(
         UserWarning, match=r"category not seen in fit \(2 in 'channel'\)"
     ):
-        Z = seg.preprocessor_.transform(new[PLANTED])
+        Z = seg.preprocessor_.transform(new[PLANTED]).toarray()
     names = list(seg.preprocessor_.get_feature_names_out())
     block = [i for i, n in enumerate(names) if n.startswith("channel=")]
     assert (Z[:2][:, block] == 0).all()
@@ -210,8 +210,8 @@ def test_mall_customers_with_genre(mall_customers_path):
 def test_encoder_reads_an_array_by_position_and_plots_work(planted):
     table, _ = planted
     seg = CustomerSegmenter(n_segments=5, features=PLANTED, random_state=0).fit(table)
-    by_name = seg.preprocessor_.transform(table[PLANTED])
-    by_position = seg.preprocessor_.transform(table[PLANTED].to_numpy())
+    by_name = seg.preprocessor_.transform(table[PLANTED]).toarray()
+    by_position = seg.preprocessor_.transform(table[PLANTED].to_numpy()).toarray()
     np.testing.assert_array_equal(by_name, by_position)
     pytest.importorskip("matplotlib")
     import matplotlib
