@@ -18,35 +18,13 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
-from custseg._learned._mixed_types import (
-    MISSING_LEVEL,
-    is_categorical,
-    select_mixed_features,
-)
+from custseg._learned._mixed_types import is_categorical, select_mixed_features
 from custseg._learned._preprocessing import LogRobustScaler
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
-from custseg._tables import as_pandas_table, check_numeric_columns
+from custseg._tables import as_pandas_table, check_numeric_columns, level_codes
 from custseg._warnings import warn
 
 __all__ = ["MixedEncoder", "accepts_sparse", "make_preprocessor", "numeric_inputs"]
-
-
-def _level_codes(series):
-    """Each row's level as a code into ``names``, the level names (str).
-
-    Missing values are the level :data:`MISSING_LEVEL`.  The column is
-    hashed once (:func:`pandas.factorize`) and only its distinct values are
-    turned into text, so a million rows with 40 levels cost 40 string
-    conversions, not a million.  Distinct values with the same text (``1``
-    and ``"1"``) share one name.
-    """
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    names = pd.Series(uniques).astype(object).map(str).to_numpy(dtype=object)
-    if (codes < 0).any():
-        codes = np.where(codes < 0, names.size, codes)
-        names = np.append(names, MISSING_LEVEL)
-    names, merged = np.unique(names.astype(str), return_inverse=True)
-    return merged.ravel()[codes], names
 
 
 def _sparse_rows(numeric, columns, scales, width):
@@ -207,7 +185,7 @@ class MixedEncoder(TransformerMixin, BaseEstimator):
             target = float(np.median(positive)) if positive.size else 1.0
         self.levels_, self.block_scale_ = {}, {}
         for col in self.categorical_features_:
-            codes, names = _level_codes(table[col])
+            codes, names = level_codes(table[col])
             counts = np.bincount(codes, minlength=names.size)
             levels, counts = names[counts > 0], counts[counts > 0]
             shares = counts / counts.sum()
@@ -249,7 +227,7 @@ class MixedEncoder(TransformerMixin, BaseEstimator):
         # per categorical: each row's column in the output (-1: unseen level)
         columns, offset, unseen = [], numeric.shape[1], {}
         for col in self.categorical_features_:
-            codes, names = _level_codes(table[col])
+            codes, names = level_codes(table[col])
             levels = self.levels_[col]
             position = np.searchsorted(levels, names)
             known = (position < levels.size) & (

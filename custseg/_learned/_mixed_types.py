@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from custseg._learned._preprocessing import RFM
-from custseg._tables import check_numeric_columns, looks_like_id
+from custseg._tables import MISSING_LEVEL, check_numeric_columns, looks_like_id
 from custseg._warnings import warn
 
 __all__ = [
@@ -40,8 +40,6 @@ __all__ = [
     "read_features",
     "select_mixed_features",
 ]
-
-MISSING_LEVEL = "(missing)"
 
 
 def _is_binary_number(series):

@@ -10,7 +10,7 @@ for an estimator (:func:`read_customer_table`).  It imports nothing else of
 custseg.
 """
 
-from custseg._tables._categories import category_modes
+from custseg._tables._categories import MISSING_LEVEL, category_modes, level_codes
 from custseg._tables._columns import (
     check_numeric_columns,
     column_as_float,
@@ -25,6 +25,7 @@ from custseg._tables._reader import (
 )
 
 __all__ = [
+    "MISSING_LEVEL",
     "CustomerTable",
     "align_labels",
     "align_to_table",
@@ -34,6 +35,7 @@ __all__ = [
     "column_as_float",
     "duplicated_names",
     "is_numeric_column",
+    "level_codes",
     "looks_like_id",
     "read_customer_table",
     "reset_fitted_attributes",
