@@ -45,6 +45,10 @@ __all__ = [
 def _is_binary_number(series):
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return False
+    # min and max first: a quantity is told from a flag without hashing it
+    low, high = series.min(), series.max()
+    if not (low in (0, 1) and high in (0, 1)):
+        return False
     values = series.dropna().unique()
     return values.size > 0 and bool(np.isin(values, (0, 1)).all())
 
