@@ -12,7 +12,7 @@ estimator (:func:`read_customer_table`) or for a function
 custseg.
 """
 
-from custseg._tables._categories import category_modes
+from custseg._tables._categories import MISSING_LEVEL, category_modes, level_codes
 from custseg._tables._columns import (
     check_numeric_columns,
     column_as_float,
@@ -38,6 +38,7 @@ from custseg._tables._reader import (
 from custseg._tables._typing import ArrayLike, DateLike, TableLike
 
 __all__ = [
+    "MISSING_LEVEL",
     "ArrayLike",
     "CustomerTable",
     "DateLike",
@@ -54,6 +55,7 @@ __all__ = [
     "finite_floats",
     "is_numeric_column",
     "label_series",
+    "level_codes",
     "looks_like_id",
     "read_customer_table",
     "read_table_for",
