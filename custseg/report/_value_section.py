@@ -103,20 +103,49 @@ def _too_short(table):
     return None
 
 
-def _check_fit(model, caught):
-    """Why a fitted model cannot be trusted, or None."""
+def _check_fit(model, caught, correlation):
+    """Why a fitted model cannot be trusted (or None), and notes for the reader."""
     for w in caught:
         if issubclass(w.category, ConvergenceWarning):
-            return f"the fit did not converge ({' '.join(str(w.message).split())})"
+            return (
+                f"the fit did not converge ({' '.join(str(w.message).split())})",
+                [],
+            )
     params = dict(model.params_)
-    if model.spend_model_ is not None:
-        params |= model.spend_model_.params_
-    for name, v in params.items():
-        dimensionless = name not in ("alpha", "v")
-        if not np.isfinite(v) or (dimensionless and not 1 / _FAR < v < _FAR):
-            shown = ", ".join(f"{k} = {x:.4g}" for k, x in params.items())
-            return f"the fit diverged ({shown}): the models do not describe this log"
-    return None
+    spend = {} if model.spend_model_ is None else dict(model.spend_model_.params_)
+    shown = ", ".join(f"{k} = {x:.4g}" for k, x in (params | spend).items())
+    diverged = f"the fit diverged ({shown}): the models do not describe this log"
+    for name, v in (params | spend).items():
+        if not np.isfinite(v):
+            return diverged, []
+        dimensionless = name not in ("alpha", "v", "p")
+        if dimensionless and not 1 / _FAR < v < _FAR:
+            return diverged, []
+    notes = []
+    if spend and not spend["p"] > 1 / _FAR:
+        return diverged, []
+    if spend and spend["p"] >= _FAR:
+        # a boundary solution: the model's within-customer spread of spend
+        # vanishes and a repeat buyer's expected spend is their own mean
+        notes.append(
+            warnings.WarningMessage(
+                f"The spend model's p went to its bound ({spend['p']:.3g}): the "
+                "Gamma-Gamma model does not describe how spend varies on this "
+                "log (it assumes spend per purchase independent of how often a "
+                "customer buys"
+                + (
+                    f"; among repeat buyers their rank correlation is {correlation:.2f}"
+                    if np.isfinite(correlation)
+                    else ""
+                )
+                + "), so a repeat buyer's expected spend is their own mean spend "
+                "per purchase.",
+                UserWarning,
+                __file__,
+                0,
+            )
+        )
+    return None, notes
 
 
 def value_section(transactions, settings, reference, value):
@@ -147,12 +176,17 @@ def value_section(transactions, settings, reference, value):
         with warnings.catch_warnings(record=True) as fit_caught:
             warnings.simplefilter("always")
             model.fit(table)
-        reason = _check_fit(model, fit_caught)
+        repeat = table[(table["frequency"] > 0) & (table["monetary_value"] > 0)]
+        varies = min(repeat["frequency"].nunique(), repeat["monetary_value"].nunique())
+        correlation = (
+            repeat["frequency"].corr(repeat["monetary_value"], method="spearman")
+            if varies > 1
+            else np.nan
+        )
+        reason, notes = _check_fit(model, fit_caught, correlation)
         if reason:
             raise ValueError(reason)
-        caught += [
-            w for w in fit_caught if not issubclass(w.category, ConvergenceWarning)
-        ]
+        caught += [*fit_caught, *notes]
     per_customer = model.value_table(table, t=HORIZON_DAYS)
     # the BG/NBD counts a customer who never bought again as alive (death can
     # only follow a purchase), so "still active" is told for repeat buyers
