@@ -160,6 +160,20 @@ def value_section(transactions, settings, reference, value):
     reason when the value cannot be computed.
     """
     table, caught = _btyd_table(transactions, settings, reference)
+    negative = table["monetary_value"] < 0
+    if negative.any():
+        # returns netted against repeat purchases: the spend model needs >= 0
+        table = table.assign(monetary_value=table["monetary_value"].clip(lower=0))
+        caught.append(
+            warnings.WarningMessage(
+                f"{int(negative.sum())} customers returned more than they bought "
+                "on their repeat purchase days (net spend below 0); the value "
+                "models read their mean repeat spend as 0.",
+                UserWarning,
+                __file__,
+                0,
+            )
+        )
     fitted = isinstance(value, BetaGeoModel) and hasattr(value, "params_")
     if value == "auto":
         reason = _too_short(table)

@@ -493,3 +493,18 @@ def test_value_failures_are_listed_never_raised(frame, value, reason):
 def test_value_option_is_checked(log):
     with pytest.raises(TypeError, match="value must be 'auto', True, False or a"):
         segmentation_report(log, order_col="order_id", value="yes")
+
+
+def test_value_with_returns_beyond_repeat_purchases(log):
+    """Net spend below 0 on repeat days: read as 0 by the models, and counted."""
+    first = log.groupby("customer_id")["date"].transform("min")
+    repeat = log[log["date"] > first].drop_duplicates("customer_id").head(3)
+    returns = repeat.assign(amount=-1e6, order_id=repeat["order_id"] + "-R")
+    report = _quiet_report(
+        pd.concat([log, returns]), order_col="order_id", method="rfm",
+        n_bootstrap=0, holdout=None, random_state=0,
+    )  # fmt: skip
+    assert report.value is not None
+    assert any(
+        n.startswith("3 customers returned more than they bought") for n in report.notes
+    )
