@@ -143,12 +143,23 @@ def _who_holds_value(profiles, value, currency):
 
 
 def _value_fading(profiles, value, lapsing):
-    """The segment whose expected value falls furthest below its past revenue."""
+    """The valuable segment whose expected value falls furthest below its past revenue.
+
+    Valuable: more revenue than its size.  Not the segment that holds the most
+    expected value for its size (with two segments, the leader always loses
+    share to the other), nor one the lapsing finding already names.
+    """
     if not {"expected_value_share", "revenue_share"} <= set(profiles):
         return None
-    drop = profiles["revenue_share"].astype(float) - profiles["expected_value_share"]
+    revenue = profiles["revenue_share"].astype(float)
+    drop = revenue - profiles["expected_value_share"]
+    leader = (profiles["expected_value_share"] - profiles["share"]).idxmax()
+    candidates = (revenue > profiles["share"]) & ~profiles.index.isin(
+        [*lapsing, leader]
+    )
+    drop = drop[candidates]
     # a fall of less than 5 points of share is within what one year shifts
-    if not drop.max() >= 0.05 or drop.idxmax() in lapsing:
+    if not len(drop) or not drop.max() >= 0.05:
         return None
     row = profiles.loc[drop.idxmax()]
     return (

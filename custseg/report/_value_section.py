@@ -122,6 +122,19 @@ def _check_fit(model, caught, correlation):
         if dimensionless and not 1 / _FAR < v < _FAR:
             return diverged, []
     notes = []
+    dropout = params["a"] / (params["a"] + params["b"])
+    if dropout < 0.01:
+        notes.append(
+            warnings.WarningMessage(
+                "The purchase model sees almost no customer leave (mean dropout "
+                f"probability after a purchase {dropout:.2%}): gaps between "
+                "purchases on this log are explained by slow buying, so its "
+                "customers still active are an upper bound.",
+                UserWarning,
+                __file__,
+                0,
+            )
+        )
     if spend and not spend["p"] > 1 / _FAR:
         return diverged, []
     if spend and spend["p"] >= _FAR:

@@ -508,3 +508,39 @@ def test_value_with_returns_beyond_repeat_purchases(log):
     assert any(
         n.startswith("3 customers returned more than they bought") for n in report.notes
     )
+
+
+def test_value_fading_names_a_valuable_segment_losing_share():
+    from custseg.report._findings import key_findings
+
+    profiles = pd.DataFrame(
+        {
+            "name": ["leader", "fading", "small", "rest"],
+            "customers": [10, 20, 30, 40],
+            "share": [0.1, 0.2, 0.3, 0.4],
+            "revenue_share": [0.5, 0.3, 0.1, 0.1],
+            "expected_value_share": [0.7, 0.22, 0.03, 0.05],
+            "expected_value": [70.0, 22.0, 3.0, 5.0],
+            "repeat_buyers": [10, 8, 0, 4],
+            "repeat_buyers_alive": [9.0, 2.0, 0.0, 1.0],
+        }
+    )
+    value = {"horizon_days": 365, "expected_value": 100.0, "customers": 100,
+             "expected_purchases": 50.0, "repeat_customers": 22,
+             "expected_alive_repeat": 12.0}  # fmt: skip
+    X = pd.DataFrame({"monetary": np.arange(1.0, 101.0)})
+    findings = key_findings(X=X, profiles=profiles, actions=None, validation=None,
+                            holdout=None, main_name="x", revenue=100.0,
+                            currency=None, value=value)  # fmt: skip
+    fading = [f for f in findings if f.startswith("Past revenue overstates")]
+    # 'leader' gains share; 'small' and 'rest' lose 7 and 5 points but brought
+    # less revenue than their size; 'fading' loses 8 and brought more
+    assert fading == [
+        "Past revenue overstates 'fading': it brought 30.0% of past revenue but "
+        "holds 22.0% of the expected value of the next 365 days; of its 8 "
+        "customers who bought more than once, an expected 2 (25.0%) are still "
+        "active."
+    ]
+    assert findings[1].startswith("'leader' holds the most expected value")
+    total = findings[-1]
+    assert "of the 22 customers who bought more than once, an expected 12" in total
