@@ -115,7 +115,7 @@ def _segments_table(report):
     if {"repeat_buyers", "repeat_buyers_alive"} <= set(profiles):
         # "1,536 of 3,922": the model's active customers among repeat buyers
         frame["repeat_buyers_alive"] = [
-            f"{alive:,.0f} of {n:,}"
+            f"{alive:,.0f}\u00a0of\u00a0{n:,}"
             for alive, n in zip(
                 profiles["repeat_buyers_alive"], profiles["repeat_buyers"], strict=True
             )

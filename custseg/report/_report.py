@@ -88,8 +88,10 @@ class SegmentationReport:
         in ``unavailable``): ``model``, ``table`` (per customer:
         ``expected_purchases``, ``probability_alive``, ``expected_spend``,
         ``expected_value``, indexed by customer), ``horizon_days`` (365),
-        ``customers``, ``repeat_customers`` and the totals
-        ``expected_purchases``, ``expected_value`` and ``expected_alive``.
+        ``customers``, ``repeat_customers``, the totals
+        ``expected_purchases``, ``expected_value``, ``expected_alive`` and
+        ``expected_alive_repeat`` (among repeat buyers), and ``dropout`` (the
+        mean probability of leaving after a purchase, ``a / (a + b)``).
         The segment tables then have the columns of
         :func:`custseg.segment_profiles` with ``value`` (``expected_value``,
         ``expected_value_share``, ``expected_alive``, ...).

@@ -167,8 +167,9 @@ def value_section(transactions, settings, reference, value):
     Returns ``(result, notes)``: ``result`` is a dict (``model``, ``table``:
     per customer, indexed by id, ``horizon_days``, ``customers``,
     ``repeat_customers``, ``expected_purchases``, ``expected_value`` (None
-    without a spend model), ``expected_alive`` and ``expected_alive_repeat``
-    (among repeat buyers)), ``notes`` the warnings of
+    without a spend model), ``expected_alive``, ``expected_alive_repeat``
+    (among repeat buyers) and ``dropout`` (mean probability of leaving after a
+    purchase)), ``notes`` the warnings of
     the BTYD aggregation and the spend model.  Raises ValueError with the
     reason when the value cannot be computed.
     """
@@ -237,6 +238,8 @@ def value_section(transactions, settings, reference, value):
         if has_value
         else None,
         "expected_alive": float(per_customer["probability_alive"].sum()),
+        # mean probability of leaving after a purchase, a / (a + b)
+        "dropout": model.params_["a"] / (model.params_["a"] + model.params_["b"]),
         "expected_alive_repeat": float(
             per_customer.loc[per_customer["repeat_buyer"], "probability_alive"].sum()
         ),

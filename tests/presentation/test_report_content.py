@@ -544,3 +544,12 @@ def test_value_fading_names_a_valuable_segment_losing_share():
     assert findings[1].startswith("'leader' holds the most expected value")
     total = findings[-1]
     assert "of the 22 customers who bought more than once, an expected 12" in total
+    # a model that sees almost no dropout says its "still active" is an upper bound
+    value["dropout"] = 0.0005
+    findings = key_findings(X=X, profiles=profiles, actions=None, validation=None,
+                            holdout=None, main_name="x", revenue=100.0,
+                            currency=None, value=value)  # fmt: skip
+    assert findings[-1].endswith(
+        "an upper bound here: it sees almost no customer leave, a mean dropout "
+        "probability after a purchase of 0.05%)."
+    )
