@@ -90,15 +90,15 @@ def _medians(table, features, labels, index):
     prefer_skip_nested_validation=True,
 )
 def segment_profiles(
-    X,
-    labels,
-    segment_names=None,
+    X: object,
+    labels: np.typing.ArrayLike,
+    segment_names: np.ndarray | pd.Index | list[str] | tuple[str, ...] | None = None,
     *,
-    features=None,
-    monetary_col="monetary",
-    frequency_col="frequency",
-    value=None,
-):
+    features: pd.Index | list[str] | tuple[str, ...] | None = None,
+    monetary_col: str = "monetary",
+    frequency_col: str = "frequency",
+    value: object = None,
+) -> pd.DataFrame:
     """Describe each segment of a customer table.
 
     Parameters
@@ -371,7 +371,7 @@ class SegmenterMixin(ClusterMixin):
     def _array_columns(self, n_features):
         return None
 
-    def fit(self, X, y=None):
+    def fit(self, X: object, y: object = None) -> SegmenterMixin:
         """Read the customer table once, learn the segments and describe them.
 
         Parameters
@@ -389,7 +389,7 @@ class SegmenterMixin(ClusterMixin):
         fit = fit_context(prefer_skip_nested_validation=self._skip_nested_validation)
         return fit(_fit_segmenter)(self, X, y)
 
-    def predict(self, X):
+    def predict(self, X: object) -> np.ndarray:
         """Segment of each customer in ``X``, with what ``fit`` learned.
 
         Parameters
@@ -406,7 +406,7 @@ class SegmenterMixin(ClusterMixin):
         table = read_customer_table(self, X, reset=False)
         return np.asarray(self._predict_segments(table), dtype=np.int64)
 
-    def fit_predict(self, X, y=None, **kwargs):
+    def fit_predict(self, X: object, y: object = None, **kwargs: object) -> np.ndarray:
         """Fit, then return ``labels_``.
 
         Parameters

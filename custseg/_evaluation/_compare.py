@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,10 +13,11 @@ from sklearn.utils import check_random_state
 from custseg._evaluation._inputs import aligned
 from custseg._evaluation._intervals import percentile_interval
 from custseg._evaluation._validation import validate_segmentation
+from custseg._evaluation._validation_report import ValidationReport
 from custseg._evaluation._verdicts import VERDICTS
 from custseg._progress import progress
 from custseg._sklearn_compat import Interval, validate_params
-from custseg._tables import as_pandas_table
+from custseg._tables import TableLike, as_pandas_table
 
 __all__ = ["SORT_RULE", "compare_segmentations"]
 
@@ -70,21 +73,21 @@ def _row(report):
     prefer_skip_nested_validation=True,
 )
 def compare_segmentations(
-    segmentations,
-    X,
+    segmentations: Mapping[str, Any],
+    X: TableLike,
     *,
-    outcome=None,
-    categorical=None,
-    n_bootstrap=100,
-    min_share=0.02,
-    alpha=0.05,
-    sample_size=5000,
-    random_state=None,
-    max_customers=200_000,
-    n_jobs=None,
-    verbose=False,
-    return_reports=False,
-):
+    outcome: TableLike | None = None,
+    categorical: Sequence[str] | None = None,
+    n_bootstrap: int = 100,
+    min_share: float = 0.02,
+    alpha: float = 0.05,
+    sample_size: int | None = 5000,
+    random_state: int | np.random.RandomState | None = None,
+    max_customers: int | None = 200_000,
+    n_jobs: int | None = None,
+    verbose: bool | int = False,
+    return_reports: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, ValidationReport]]:
     """Validate several segmentations of the same customers and rank them.
 
     Each segmentation goes through :func:`custseg.validate_segmentation`

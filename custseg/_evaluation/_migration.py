@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from custseg._sklearn_compat import validate_params
+from custseg._tables import ArrayLike
 
 __all__ = ["SegmentMigration", "segment_migration"]
 
@@ -176,8 +178,12 @@ def _check_matching(before, after, labels_before, labels_after):
     prefer_skip_nested_validation=True,
 )
 def segment_migration(
-    labels_before, labels_after, *, names_before=None, names_after=None
-):
+    labels_before: Any,
+    labels_after: Any,
+    *,
+    names_before: ArrayLike | None = None,
+    names_after: ArrayLike | None = None,
+) -> SegmentMigration:
     """Transition table of customers between two periods' segments.
 
     Works for any two segmentations (the segment sets may differ).

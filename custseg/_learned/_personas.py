@@ -11,6 +11,9 @@ any customer's persona.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -28,7 +31,7 @@ from custseg._learned._persona_text import (
 )
 from custseg._rule_based import parse_rules
 from custseg._sklearn_compat import validate_params
-from custseg._tables import as_pandas_table
+from custseg._tables import ArrayLike, TableLike, as_pandas_table
 
 __all__ = ["DEFAULT_VOCABULARY", "name_personas"]
 
@@ -234,14 +237,14 @@ def _rule_segment_names(pct):
     prefer_skip_nested_validation=True,
 )
 def name_personas(
-    profiles,
-    X=None,
+    profiles: pd.DataFrame,
+    X: TableLike | None = None,
     *,
-    features=None,
-    vocabulary=None,
-    labels=None,
-    currency=None,
-):
+    features: Sequence[str] | None = None,
+    vocabulary: Mapping[str, Any] | None = None,
+    labels: ArrayLike | None = None,
+    currency: str | None = None,
+) -> pd.DataFrame:
     """Name and describe each segment of a profile table.
 
     Numeric features: the segment median is placed as a mid-rank percentile

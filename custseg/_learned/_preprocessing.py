@@ -18,6 +18,7 @@ name and checks them, so that customer ids never become a feature.
 from __future__ import annotations
 
 from numbers import Real
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import (
+    ArrayLike,
+    TableLike,
     as_pandas_table,
     check_numeric_columns,
     is_numeric_column,
@@ -250,13 +253,19 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "skew_threshold": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, log="auto", *, scale=True, skew_threshold=0.5):
+    def __init__(
+        self,
+        log: Literal["auto"] | bool = "auto",
+        *,
+        scale: bool = True,
+        skew_threshold: float = 0.5,
+    ) -> None:
         self.log = log
         self.scale = scale
         self.skew_threshold = skew_threshold
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: TableLike, y: Any = None) -> Self:
         """Learn which columns to log and the median and IQR of each.
 
         Parameters
@@ -308,7 +317,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Z[:, self.log_mask_] = signed_log1p(Z[:, self.log_mask_])
         return Z
 
-    def transform(self, X):
+    def transform(self, X: TableLike) -> np.ndarray:
         """Apply the log and the scaling learned in :meth:`fit`.
 
         Parameters
@@ -325,7 +334,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return (self._log(X) - self.center_) / self.scale_
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Map scaled values back to original units.
 
         Parameters

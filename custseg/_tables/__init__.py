@@ -23,9 +23,13 @@ from custseg._tables._reader import (
     read_customer_table,
     reset_fitted_attributes,
 )
+from custseg._tables._typing import ArrayLike, DateLike, TableLike
 
 __all__ = [
+    "ArrayLike",
     "CustomerTable",
+    "DateLike",
+    "TableLike",
     "align_labels",
     "align_to_table",
     "as_pandas_table",

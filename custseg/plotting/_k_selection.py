@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
+import pandas as pd
 
 from custseg._learned import CRITERIA
 from custseg.plotting._base import Display
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["KSelectionDisplay"]
 
@@ -53,23 +59,25 @@ class KSelectionDisplay(Display):
 
     _figsize = (7.0, 4.0)
 
-    def __init__(self, table, preferred):
+    def __init__(self, table: pd.DataFrame, preferred: dict[str, int]) -> None:
         self.table = table
         self.preferred = preferred
 
     @property
-    def criteria(self):
+    def criteria(self) -> list[str]:
         """The criteria drawn: the columns of ``table`` that are known criteria."""
         return [c for c in CRITERIA if c in self.table.columns]
 
     @property
-    def chosen(self):
+    def chosen(self) -> int | None:
         """The chosen k (None when the table marks none)."""
         chosen = self.table.index[self.table["chosen"].astype(bool)]
         return int(chosen[0]) if len(chosen) else None
 
     @classmethod
-    def from_estimator(cls, estimator, *, ax=None, **kwargs):
+    def from_estimator(
+        cls, estimator: Any, *, ax: Axes | None = None, **kwargs: Any
+    ) -> Self:
         """Plot the k search of a fitted :class:`~custseg.CustomerSegmenter`.
 
         Parameters

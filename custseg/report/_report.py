@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from custseg._aggregation import rfm_transformer_from
+from custseg._aggregation import RFMTransformer, rfm_transformer_from
+from custseg._evaluation import ValidationReport
 from custseg._format import plain_value, records
+from custseg._tables import DateLike, TableLike
+from custseg._value import BetaGeoModel
 from custseg.report._build import build_content
+from custseg.report._figures import ReportFigure
 from custseg.report._render import html_body, html_page, markdown
 
 __all__ = ["SegmentationReport", "segmentation_report"]
@@ -106,9 +113,9 @@ class SegmentationReport:
     method: str
     segments: pd.DataFrame
     actions: pd.DataFrame | None
-    validation: object
+    validation: ValidationReport | None
     holdout: dict | None
-    figures: dict
+    figures: dict[str, ReportFigure]
     notes: list
     unavailable: list
     currency: str | None
@@ -117,18 +124,18 @@ class SegmentationReport:
     title: str = "Customer segmentation report"
     value: dict | None = None
 
-    def to_html(self):
+    def to_html(self) -> str:
         """The report as one self-contained HTML document (figures embedded)."""
         return html_page(self)
 
     def _repr_html_(self):
         return html_body(self)
 
-    def to_markdown(self, *, images=True):
+    def to_markdown(self, *, images: bool = True) -> str:
         """The report as markdown; figures are ``data:`` URIs when ``images``."""
         return markdown(self, images=images)
 
-    def to_dict(self, *, images=False):
+    def to_dict(self, *, images: bool = False) -> dict[str, Any]:
         """The report as JSON-ready built-in types (figures as base64 if ``images``)."""
         figures = {
             key: {"title": f.title, "caption": f.caption}
@@ -167,11 +174,11 @@ class SegmentationReport:
             | {"params": _value_params(self.value["model"])},
         }
 
-    def to_json(self, *, images=False, indent=2):
+    def to_json(self, *, images: bool = False, indent: int | None = 2) -> str:
         """The report as a JSON string (see :meth:`to_dict`)."""
         return json.dumps(self.to_dict(images=images), indent=indent, default=str)
 
-    def write_html(self, path):
+    def write_html(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
         """Write :meth:`to_html` to ``path`` (UTF-8) and return the path."""
         with open(os.fspath(path), "w", encoding="utf-8") as handle:
             handle.write(self.to_html())
@@ -187,21 +194,21 @@ class SegmentationReport:
 
 
 def segmentation_report(
-    transactions,
+    transactions: TableLike,
     *,
-    aggregation=None,
-    method="kmeans",
-    rules="putler",
-    n_bootstrap=20,
-    holdout="auto",
-    value="auto",
-    actions=None,
-    currency=None,
-    random_state=None,
-    title="Customer segmentation report",
-    verbose=False,
-    **aggregation_settings,
-):
+    aggregation: RFMTransformer | None = None,
+    method: Literal["kmeans", "gmm", "rfm", "tiers"] = "kmeans",
+    rules: str | pd.DataFrame | Mapping[str, Any] = "putler",
+    n_bootstrap: int = 20,
+    holdout: Literal["auto"] | DateLike | None = "auto",
+    value: Literal["auto"] | bool | BetaGeoModel = "auto",
+    actions: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    random_state: int | np.random.RandomState | None = None,
+    title: str = "Customer segmentation report",
+    verbose: bool | int = False,
+    **aggregation_settings: Any,
+) -> SegmentationReport:
     """Segment a transaction log and build a report of everything, computed once.
 
     The flow: :class:`~custseg.RFMTransformer` (classic RFM), rule-based
