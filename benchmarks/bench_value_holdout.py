@@ -151,12 +151,19 @@ def report(name, log):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
+    default = os.path.join(here, "..", "..", "shared", "data")
+    parser.add_argument("--data", default=default, help="folder of the CDNOW files")
     parser.add_argument(
-        "--data", default=os.path.join(here, "..", "..", "shared", "data")
+        "--smoke", action="store_true", help="same run (it takes seconds)"
     )
     args = parser.parse_args(argv)
-    report("CDNOW 1/10 sample", load(os.path.join(args.data, "cdnow_sample.txt"), True))
-    report("CDNOW full log", load(os.path.join(args.data, "cdnow_master.txt"), False))
+    sample = os.path.join(args.data, "cdnow_sample.txt")
+    master = os.path.join(args.data, "cdnow_master.txt")
+    if not (os.path.isfile(sample) and os.path.isfile(master)):
+        print(f"CDNOW files not found in {args.data}: nothing to measure.")
+        return
+    report("CDNOW 1/10 sample", load(sample, True))
+    report("CDNOW full log", load(master, False))
 
 
 if __name__ == "__main__":
