@@ -553,3 +553,11 @@ def test_value_fading_names_a_valuable_segment_losing_share():
         "an upper bound here: it sees almost no customer leave, a mean dropout "
         "probability after a purchase of 0.05%)."
     )
+
+
+def test_cli_no_value_flag():
+    from custseg.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["demo", "--no-value"]).no_value is True
+    assert parser.parse_args(["demo"]).no_value is False
