@@ -200,6 +200,7 @@ def _run(log, args, columns, title, paths):
                 method=args.method,
                 n_bootstrap=args.n_bootstrap,
                 holdout=args.holdout,
+                value=False if args.no_value else "auto",
                 currency=args.currency,
                 random_state=args.random_state,
                 title=title,
@@ -338,6 +339,11 @@ def _common(parser, default_bootstrap, out=None):
         "--holdout", nargs="?", const="auto", default=None, metavar="CUTOFF",
         help="add a next-period check: refit on the log up to CUTOFF (YYYY-MM-DD; "
         "without a date: the last quarter of the observed days is the holdout)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-value", action="store_true",
+        help="leave out the expected value per segment (BG/NBD and Gamma-Gamma "
+        "models, fitted when the log spans 180+ days with 50+ repeat buyers)",
     )  # fmt: skip
     parser.add_argument(
         "--currency", default=None,

@@ -15,11 +15,19 @@ from custseg._aggregation import RFMTransformer, rfm_transformer_from
 from custseg._evaluation import ValidationReport
 from custseg._format import plain_value, records
 from custseg._tables import DateLike, TableLike
+from custseg._value import BetaGeoModel
 from custseg.report._build import build_content
 from custseg.report._figures import ReportFigure
 from custseg.report._render import html_body, html_page, markdown
 
 __all__ = ["SegmentationReport", "segmentation_report"]
+
+
+def _value_params(model):
+    params = dict(model.params_)
+    if model.spend_model_ is not None:
+        params |= model.spend_model_.params_
+    return {k: float(v) for k, v in params.items()}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -78,9 +86,22 @@ class SegmentationReport:
         One row per customer: recency, frequency, monetary, RFM segment,
         usage tier, segment name and label.
     estimators : dict
-        The fitted ``rules`` (RFMSegmenter), ``tiers`` (UsageTiers) and
-        ``segmenter`` (the main segmentation).
+        The fitted ``rules`` (RFMSegmenter), ``tiers`` (UsageTiers),
+        ``segmenter`` (the main segmentation) and ``value`` (the
+        :class:`~custseg.BetaGeoModel` with its spend model, or None).
     title : str
+    value : dict or None
+        The expected value part, None when it was not computed (the reason is
+        in ``unavailable``): ``model``, ``table`` (per customer:
+        ``expected_purchases``, ``probability_alive``, ``expected_spend``,
+        ``expected_value``, indexed by customer), ``horizon_days`` (365),
+        ``customers``, ``repeat_customers``, the totals
+        ``expected_purchases``, ``expected_value``, ``expected_alive`` and
+        ``expected_alive_repeat`` (among repeat buyers), and ``dropout`` (the
+        mean probability of leaving after a purchase, ``a / (a + b)``).
+        The segment tables then have the columns of
+        :func:`custseg.segment_profiles` with ``value`` (``expected_value``,
+        ``expected_value_share``, ``expected_alive``, ...).
     """
 
     summary: dict
@@ -101,6 +122,7 @@ class SegmentationReport:
     assignments: pd.DataFrame
     estimators: dict
     title: str = "Customer segmentation report"
+    value: dict | None = None
 
     def to_html(self) -> str:
         """The report as one self-contained HTML document (figures embedded)."""
@@ -142,6 +164,14 @@ class SegmentationReport:
             "figures": figures,
             "notes": list(self.notes),
             "unavailable": list(self.unavailable),
+            "value": None
+            if self.value is None
+            else {
+                k: plain_value(v)
+                for k, v in self.value.items()
+                if k not in ("model", "table")
+            }
+            | {"params": _value_params(self.value["model"])},
         }
 
     def to_json(self, *, images: bool = False, indent: int | None = 2) -> str:
@@ -171,6 +201,7 @@ def segmentation_report(
     rules: str | pd.DataFrame | Mapping[str, Any] = "putler",
     n_bootstrap: int = 20,
     holdout: Literal["auto"] | DateLike | None = "auto",
+    value: Literal["auto"] | bool | BetaGeoModel = "auto",
     actions: Mapping[str, str] | None = None,
     currency: str | None = None,
     random_state: int | np.random.RandomState | None = None,
@@ -184,8 +215,9 @@ def segmentation_report(
     segments (:class:`~custseg.RFMSegmenter`), usage tiers on orders
     (:class:`~custseg.UsageTiers`), the main segmentation chosen by
     ``method``, its validation (:func:`~custseg.validate_segmentation`), a
-    suggested action per segment, a holdout (next-period) check, the key
-    findings in plain words and the figures.
+    suggested action per segment, a holdout (next-period) check, the
+    expected value of each segment over the next year (BG/NBD and
+    Gamma-Gamma models), the key findings in plain words and the figures.
 
     A part that cannot be computed on the data (two customers, every
     customer alike, a single segment) does not stop the report: it is listed
@@ -216,6 +248,20 @@ def segmentation_report(
         beside two baselines (spend thirds, random segments).  ``"auto"``:
         the last quarter of the observed days is the holdout, when the log
         spans at least 180 days; ``None``: no holdout section.
+    value : "auto", bool or BetaGeoModel, default="auto"
+        Expected value per segment over the next 365 days: a
+        :class:`~custseg.BetaGeoModel` with a
+        :class:`~custseg.GammaGammaModel` spend model is fitted on the BTYD
+        table of the same log (``definition="btyd"``, in days, same
+        reference date) and the segment tables get expected purchases,
+        expected value and its share, and the expected number of customers
+        still active; the key findings say who holds the expected value and
+        how much of it the lapsing segments hold.  ``"auto"``: only when the
+        log spans at least 180 days and at least 50 customers bought again
+        (else ``unavailable`` says why); ``True``: whatever the log;
+        ``False``: no value.  A BetaGeoModel: used as it is if fitted (on a
+        daily BTYD table), else fitted.  A fit that fails, does not converge
+        or diverges is listed in ``unavailable``, never an error.
     actions : mapping of str to str, default=None
         Suggested actions to use instead of the rule's, by segment name.  The
         rule: recent, valuable and frequent → reward; recent and valuable, or
@@ -269,5 +315,6 @@ def segmentation_report(
         currency=currency,
         random_state=random_state,
         verbose=verbose,
+        value=value,
     )
     return SegmentationReport(**content, title=title)
