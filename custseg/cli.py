@@ -113,15 +113,12 @@ def _read_log(path, columns, date_format, *, quantity_col=None, price_col=None):
             log = pd.read_csv(path, usecols=usecols, dtype=dict.fromkeys(ids, str))
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise UserError(f"cannot read {path}: {_first_line(exc)}") from exc
+    rewritten = []  # noted only once the log passed its checks
     for column in ids:
         if log[column].dtype.kind in "fO":
             log[column], changed = plain_ids(log[column])
             if changed:
-                print(
-                    f"note: {column!r} holds whole numbers written as decimals "
-                    "(e.g. 12346.0); they are written without the .0",
-                    file=sys.stderr,
-                )
+                rewritten.append(column)
     log[columns["date_col"]] = _parse_dates(log[columns["date_col"]], date_format)
     if quantity_col:
         _check_numeric(log[quantity_col], "--quantity-col")
@@ -129,6 +126,12 @@ def _read_log(path, columns, date_format, *, quantity_col=None, price_col=None):
         log[columns["amount_col"]] = log[quantity_col] * log[price_col]
     else:
         _check_numeric(log[columns["amount_col"]], "--amount-col")
+    for column in rewritten:
+        print(
+            f"note: {column!r} holds whole numbers written as decimals "
+            "(e.g. 12346.0); they are written without the .0",
+            file=sys.stderr,
+        )
     return log
 
 
@@ -283,7 +286,8 @@ def _date_option(value, option):
     import pandas as pd
 
     try:
-        return pd.Timestamp(value)
+        # not pd.Timestamp: it reads "01/02/2011" as 2 January without a word
+        return pd.to_datetime(value, format="ISO8601")
     except ValueError as exc:
         raise UserError(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from exc
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
@@ -19,6 +20,7 @@ __all__ = [
     "LogAudit",
     "apply_policies",
     "check_columns_present",
+    "date_format_hint",
     "day_number",
     "ordinal_to_timestamp",
 ]
@@ -28,7 +30,21 @@ EPOCH_ORDINAL = 719163
 
 
 def day_number(value, *, name="reference_date"):
-    """Return the proleptic Gregorian day ordinal of a date-like value."""
+    """Return the proleptic Gregorian day ordinal of a date-like value.
+
+    Strings must be ISO 8601 (year first): ``"01/02/2011"`` could be
+    1 February or 2 January, and pandas would silently pick one.
+    """
+    if isinstance(value, str):
+        try:
+            value = pd.to_datetime(value, format="ISO8601")
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{name}={value!r} is not an ISO-8601 date string (YYYY-MM-DD, "
+                "optionally with a time); a string such as '01/02/2011' could be "
+                "1 February or 2 January. Pass an ISO date such as '2011-02-01' "
+                "or a pandas.Timestamp."
+            ) from exc
     try:
         stamp = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
@@ -38,6 +54,63 @@ def day_number(value, *, name="reference_date"):
     if stamp is pd.NaT:
         raise ValueError(f"{name} is missing (NaT); pass a date or None.")
     return stamp.date().toordinal()
+
+
+# Common non-ISO layouts, tried on one value to suggest a format; both the
+# month-first and the day-first reading are listed when both fit.
+_DATE_LAYOUTS = (
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%m/%d/%y",
+    "%d/%m/%y",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%m-%d-%Y",
+    "%d-%m-%Y",
+    "%Y/%m/%d",
+    "%d %b %Y",
+    "%b %d %Y",
+    "%d %B %Y",
+    "%B %d %Y",
+)
+_TIME_LAYOUTS = ("", " %H:%M", " %H:%M:%S")
+
+
+def date_format_hint(column, example):
+    """How to convert a date column of non-ISO strings, for an error message.
+
+    ``example`` is one of the column's strings that is not ISO 8601; the
+    formats among a few common layouts that read it are suggested (both
+    readings when it could be month first or day first).
+    """
+    example = str(example).strip()
+    fits = [
+        date + time
+        for date in _DATE_LAYOUTS
+        for time in _TIME_LAYOUTS
+        if _parses(example, date + time)
+    ]
+    if not fits:
+        fits = ["..."]
+    other = (
+        f' (or format="{fits[1]}": check whether your dates are month first or '
+        "day first)"
+        if len(fits) > 1
+        else ""
+    )
+    return (
+        f"The first such value is {example!r}. Convert the column to datetimes "
+        f'first, e.g. df["{column}"] = pd.to_datetime(df["{column}"], '
+        f'format="{fits[0]}"){other}, or pass ISO-8601 strings (YYYY-MM-DD).'
+    )
+
+
+def _parses(text, fmt):
+    try:
+        datetime.strptime(text, fmt)
+    except ValueError:
+        return False
+    return True
 
 
 def ordinal_to_timestamp(ordinal):
@@ -137,7 +210,10 @@ def apply_policies(
         raise ValueError(
             part
             + f"date column {columns['date']!r} has {audit.unparseable_date} values "
-            "that are not ISO-8601 dates; parse or drop them before aggregating."
+            "that are not ISO-8601 dates (YYYY-MM-DD); convert the column to "
+            "datetimes with its format first (e.g. polars "
+            '.str.to_datetime(format="%m/%d/%Y %H:%M"), pandas.to_datetime('
+            "..., format=...)) or drop those rows."
         )
     if audit.infinite_amount:
         raise ValueError(

@@ -242,11 +242,18 @@ class NarwhalsLog:
             raise self._engine_error(exc) from exc
 
     def _engine_error(self, exc):
+        # the engine's own hints (polars: strict=False, str.strptime) name
+        # arguments custseg does not have: keep the first paragraph only
+        detail = str(exc).strip().split("\n\n")[0]
+        date = self.columns.date
         return ValueError(
             f"Could not read the transaction log (check the date column "
-            f"{self.columns.date!r} for values that are not ISO-8601 dates, and "
+            f"{date!r} for values that are not ISO-8601 dates, and "
             f"the amount column {self.columns.amount!r}): "
-            f"{type(exc).__name__}: {exc}"
+            f"{type(exc).__name__}: {detail} If the dates are strings in another "
+            "layout, convert the column to datetimes with its format first, e.g. "
+            f'polars pl.col("{date}").str.to_datetime(format="%m/%d/%Y %H:%M") or '
+            f'pandas pd.to_datetime(df["{date}"], format="%m/%d/%Y %H:%M").'
         )
 
     def restrict(self, *, after_day=None, through_day=None):

@@ -20,6 +20,7 @@ from custseg._aggregation._log_checks import (
     EPOCH_ORDINAL,
     LogAudit,
     check_columns_present,
+    date_format_hint,
 )
 from custseg._aggregation._schema import AGG
 
@@ -37,8 +38,13 @@ def day_ordinals(series, name):
             try:
                 series = pd.to_datetime(series, format="ISO8601")
             except (ValueError, TypeError) as exc:
+                # pandas' own hint names arguments rfm_table does not have
+                parsed = pd.to_datetime(series, format="ISO8601", errors="coerce")
+                bad = series[parsed.isna() & series.notna()]
+                example = bad.iloc[0] if len(bad) else series.dropna().iloc[0]
                 raise ValueError(
-                    f"date column {name!r} has strings that are not ISO-8601 dates: {exc}"
+                    f"date column {name!r} has strings that are not ISO-8601 dates. "
+                    + date_format_hint(name, example)
                 ) from exc
         elif inferred in ("date", "datetime", "datetime64", "empty"):
             try:

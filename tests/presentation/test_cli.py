@@ -468,3 +468,25 @@ def test_online_retail_quantity_times_price(run, tmp_path):
     )  # fmt: skip
     assert "missing customer id" in done.stderr  # dropped rows are counted
     assert "£" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_id_note_only_when_the_log_passes_its_checks(run, tmp_path):
+    path = tmp_path / "ids.csv"
+    pd.DataFrame(
+        {"c": ["12346.0", "12347.0"], "d": ["05/01/2024", "06/01/2024"], "a": [1, 2]}
+    ).to_csv(path, index=False)
+    done = run(
+        "segment", path, "--customer-col", "c", "--date-col", "d",
+        "--amount-col", "a", "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert_user_error(done, "not dates")
+    assert "written without the .0" not in done.stderr
+
+
+def test_reference_date_must_be_iso(run, tmp_path, csv_path):
+    done = run(
+        "segment", csv_path, "--customer-col", "cust", "--date-col", "ts",
+        "--amount-col", "value", "--reference-date", "01/02/2024",
+        "--out", tmp_path,
+    )  # fmt: skip
+    assert_user_error(done, "01/02/2024", "YYYY-MM-DD")
