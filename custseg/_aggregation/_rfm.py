@@ -116,6 +116,20 @@ def check_settings(settings, caller_name="rfm_table"):
     return settings
 
 
+# A net (purchases + returns) this small relative to the customer's gross
+# (purchases - returns) is float residue from summing, not money: a customer
+# who returned exactly what they bought gets 0, not -6.8e-13.  Summation
+# error is at most n * 1.1e-16 of the gross for n rows, far below 1e-9.
+NET_TOLERANCE = 1e-9
+
+
+def _net(purchases, returned):
+    """``purchases + returns`` with float residue (see NET_TOLERANCE) set to 0."""
+    net = purchases + returned
+    residue = net.abs() <= NET_TOLERANCE * (purchases - returned)
+    return nw.when(residue).then(nw.lit(0.0)).otherwise(net)
+
+
 def _feature_exprs(settings, *, reference_day, net):
     definition, period = settings["definition"], settings["period"]
     time_scaler = settings["time_scaler"]
@@ -129,11 +143,11 @@ def _feature_exprs(settings, *, reference_day, net):
             return [
                 a["n"].cast(nw.Float64).alias("frequency"),
                 ((ref - a["last"]) / time_scaler).cast(nw.Float64).alias("recency"),
-                ((a["total"] + returned) / a["n"])
+                (_net(a["total"], returned) / a["n"])
                 .cast(nw.Float64)
                 .alias("monetary_value"),
             ]
-        repeat_total = a["total"] - a["first_total"] + returned
+        repeat_total = _net(a["total"] - a["first_total"], returned)
         return [
             (a["n"] - 1).cast(nw.Float64).alias("frequency"),
             ((a["last"] - a["first"]) / time_scaler).cast(nw.Float64).alias("recency"),
@@ -144,7 +158,7 @@ def _feature_exprs(settings, *, reference_day, net):
             .cast(nw.Float64)
             .alias("monetary_value"),
         ]
-    total = (a["total"] + returned).cast(nw.Float64)
+    total = _net(a["total"], returned).cast(nw.Float64)
     exprs = [
         (reference_day - a["last"]).cast(nw.Int64).alias("recency"),
         a["n"].cast(nw.Int64).alias("frequency"),
@@ -358,6 +372,9 @@ def rfm_table(
         mean); ``"ignore"``: they are dropped; ``"raise"``: a ``ValueError``.
         ``"net"`` and ``"ignore"`` warn with the number of rows.  Customers
         with only returns are left out, with a warning that counts them.
+        A net within 1e-9 of the customer's gross (purchases plus the size
+        of the returns) is float residue from summing and is set to 0: a
+        customer who returned all they bought nets 0, not -6.8e-13.
     missing : {"drop", "raise"}, default="drop"
         Rows with a missing customer id, date, amount or order id are dropped
         with a warning that counts them, or raise a ``ValueError``.
