@@ -16,7 +16,12 @@ from custseg._evaluation import (
     segment_migration,
     validate_segmentation,
 )
-from custseg._learned import CustomerSegmenter, LogRobustScaler, name_personas
+from custseg._learned import (
+    CustomerSegmenter,
+    LogRobustScaler,
+    default_vocabulary,
+    name_personas,
+)
 from custseg._rule_based import (
     AttributeSegmenter,
     RFMScorer,
@@ -84,6 +89,7 @@ __all__ = [
     "get_rule_preset",
     "lifecycle_stages",
     "list_rule_presets",
+    "default_vocabulary",
     "name_personas",
     "rfm_table",
     "segment_migration",

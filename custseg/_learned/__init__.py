@@ -7,7 +7,7 @@ shared top-level modules and ``custseg._rule_based``.
 """
 
 from custseg._learned._k_selection import CRITERIA
-from custseg._learned._personas import name_personas
+from custseg._learned._personas import default_vocabulary, name_personas
 from custseg._learned._preprocessing import LogRobustScaler, skewness
 from custseg._learned._segmenter import CustomerSegmenter
 
@@ -15,6 +15,7 @@ __all__ = [
     "CRITERIA",
     "CustomerSegmenter",
     "LogRobustScaler",
+    "default_vocabulary",
     "name_personas",
     "skewness",
 ]

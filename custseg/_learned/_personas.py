@@ -25,9 +25,14 @@ from custseg._learned._persona_attributes import (
 )
 from custseg._learned._persona_text import (
     describe_segment,
-    key_of,
     label_of,
     number_text,
+)
+from custseg._learned._persona_vocabulary import (
+    DEFAULT_VOCABULARY,
+    default_vocabulary,
+    entry_of,
+    word_of,
 )
 from custseg._rule_based import parse_rules
 from custseg._sklearn_compat import validate_params
@@ -40,93 +45,7 @@ from custseg._tables import (
     read_table_for,
 )
 
-__all__ = ["DEFAULT_VOCABULARY", "name_personas"]
-
-DEFAULT_VOCABULARY = {
-    "recency": {
-        "levels": ("recent", "fairly recent", "lapsing", "lapsed"),
-        "role": "adjective",
-    },
-    "frequency": {
-        "levels": ("infrequent", "occasional", "regular", "frequent"),
-        "role": "adjective",
-        "exact": {1: "one-off"},
-    },
-    "monetary": {
-        "levels": (
-            "low spenders",
-            "modest spenders",
-            "mid-range spenders",
-            "big spenders",
-        ),
-        "role": "noun",
-    },
-    "age": {
-        "levels": ("young", "middle-aged", "older"),
-        "cuts": (0.35, 0.65),
-        "role": "adjective",
-    },
-    "spending_score": {
-        "levels": (
-            "very low-spending",
-            "low-spending",
-            "average-spending",
-            "high-spending",
-            "very high-spending",
-        ),
-        "cuts": (0.2, 0.4, 0.6, 0.8),
-        "role": "adjective",
-    },
-}
-"""Words per feature, from the lowest percentile level to the highest.
-
-Each entry: ``levels`` (words for equal-width percentile bins, or for the bins
-between ``cuts``), ``role`` (``"adjective"`` goes before the noun, ``"noun"``
-is the head of the name, ``"qualifier"`` goes after "with"), and optional
-``exact`` (a word used when the median equals a value, checked first).  Keys
-match column names without regard to case, spaces or underscores.  Numeric
-features without an entry get ``"very low <feature>"``, ``"low"``,
-``"average"`` (median between the 40th and 60th percentile), ``"high"`` and
-``"very high <feature>"`` as qualifiers.
-"""
-
-_ROLES = ("adjective", "noun", "qualifier")
-
-
-def _entry(feature, vocabulary):
-    raw = vocabulary.get(feature, vocabulary.get(key_of(feature)))
-    if raw is None:
-        words = ("very low", "low", "average", "high", "very high")
-        raw = {
-            "levels": tuple(f"{word} {label_of(feature)}" for word in words),
-            "cuts": (0.2, 0.4, 0.6, 0.8),
-            "role": "qualifier",
-        }
-    elif isinstance(raw, list | tuple):
-        raw = {"levels": tuple(raw), "role": "adjective"}
-    elif not isinstance(raw, dict):
-        raise TypeError(
-            f"vocabulary[{feature!r}] must be a dict or a sequence of words, "
-            f"got {type(raw).__name__}."
-        )
-    levels = tuple(str(w) for w in raw.get("levels", ()))
-    if not levels:
-        raise ValueError(f"vocabulary[{feature!r}] has no levels (words).")
-    role = raw.get("role", "adjective")
-    if role not in _ROLES:
-        raise ValueError(
-            f"vocabulary[{feature!r}]['role'] must be one of {_ROLES}, got {role!r}."
-        )
-    cuts = raw.get("cuts")
-    if cuts is None:
-        cuts = np.arange(1, len(levels)) / len(levels)
-    cuts = np.asarray(cuts, dtype=np.float64)
-    if cuts.shape != (len(levels) - 1,) or np.any(np.diff(cuts) <= 0):
-        raise ValueError(
-            f"vocabulary[{feature!r}]['cuts'] must be {len(levels) - 1} increasing "
-            f"percentiles between the {len(levels)} levels, got {cuts.tolist()}."
-        )
-    return {"levels": levels, "role": role, "cuts": cuts, "exact": raw.get("exact", {})}
+__all__ = ["DEFAULT_VOCABULARY", "default_vocabulary", "name_personas"]
 
 
 def _percentile(sorted_values, value):
@@ -136,13 +55,6 @@ def _percentile(sorted_values, value):
     below = np.searchsorted(sorted_values, value, side="left")
     upto = np.searchsorted(sorted_values, value, side="right")
     return (below + 0.5 * (upto - below)) / sorted_values.size
-
-
-def _word(entry, median, pct):
-    for value, word in entry["exact"].items():
-        if np.isclose(median, value):
-            return str(word)
-    return entry["levels"][int(np.searchsorted(entry["cuts"], pct, side="right"))]
 
 
 def _assemble(words):
@@ -281,9 +193,10 @@ def name_personas(
         ``frequency``, ``monetary`` when all are in ``profiles``, else every
         numeric column of ``profiles`` that is also in ``X``.
     vocabulary : dict, optional
-        Entries overriding :data:`DEFAULT_VOCABULARY` per feature: a sequence
-        of words (adjectives, lowest level first) or a dict with ``levels``,
-        ``role``, ``cuts`` and ``exact``.
+        Entries overriding the defaults (:func:`default_vocabulary`, which
+        lists them) per feature: a sequence of words (adjectives, lowest
+        level first) or a dict with ``levels``, ``role``, ``cuts``,
+        ``value_cuts`` and ``exact``.
     labels : array-like of int, optional
         Segment of each row of ``X``; with it, the shares of every level of
         a categorical feature are exact (otherwise only the most common
@@ -353,7 +266,7 @@ def name_personas(
     kinds = {f: feature_kind(f, profiles, population) for f in features}
     numeric = [f for f in features if kinds[f] == "numeric"]
     vocab = {**DEFAULT_VOCABULARY, **(vocabulary or {})}
-    entries = {f: _entry(f, vocab) for f in numeric}
+    entries = {f: entry_of(f, vocab) for f in numeric}
     if sum(e["role"] == "noun" for e in entries.values()) > 1:
         raise ValueError("At most one feature of the vocabulary may have role 'noun'.")
 
@@ -393,7 +306,7 @@ def name_personas(
         ]
         words = [(role, word) for word, role in words]
         numeric_words[label] = {
-            f: _word(entries[f], profiles.at[label, f], pct.at[label, f])
+            f: word_of(entries[f], profiles.at[label, f], pct.at[label, f])
             for f in numeric
             if not np.isnan(pct.at[label, f])
         }

@@ -29,6 +29,7 @@ def test_names_follow_the_percentile_of_each_median(population):
             # 30 -> .295 (2nd quarter); 60 -> .595 (3rd quarter)
             "frequency": [96, 1, 30, 60],
             # monetary 900 -> .905, 20 -> .025, 300 -> .305, 600 -> .605
+            # (fifths: big, low, modest, above average)
             "monetary": [900.0, 20.0, 300.0, 600.0],
         }
     )
@@ -37,7 +38,7 @@ def test_names_follow_the_percentile_of_each_median(population):
         "Recent frequent big spenders",
         "Lapsed one-off low spenders",
         "Fairly recent occasional modest spenders",
-        "Lapsing regular mid-range spenders",
+        "Lapsing regular above-average spenders",
     ]
     np.testing.assert_allclose(out["recency_percentile"], [0.055, 0.905, 0.405, 0.655])
     assert out["rule_segment"].tolist()[:2] == ["Champions", "Lost"]
@@ -110,7 +111,7 @@ def test_generic_features_become_qualifiers():
     # age has its own words; income gets the generic five levels
     assert out["name"].tolist() == [
         "Young customers with very high income",
-        "Older customers with low income",
+        "Senior customers with low income",
     ]
     assert "rule_segment" not in out
 
@@ -268,3 +269,54 @@ def test_many_clashing_segments_get_unique_names_without_ranks(population):
     names = name_personas(profiles, population)["name"]
     assert names.is_unique
     assert not names.str.contains(r"#|rank|\d").any()
+
+
+@pytest.mark.parametrize(
+    ("median", "word"),
+    [
+        (150.0, "Low spenders"),  # .155
+        (350.0, "Modest spenders"),  # .355
+        (400.0, "Mid-range spenders"),  # .405: mid-range from the 40th percentile
+        (590.0, "Mid-range spenders"),  # .595
+        (740.0, "Above-average spenders"),  # .745: not mid-range
+        (810.0, "Big spenders"),  # .815
+    ],
+)
+def test_mid_range_only_around_the_median(population, median, word):
+    profiles = pd.DataFrame({"monetary": [median]})
+    out = name_personas(profiles, population, features=["monetary"])
+    assert out.loc[0, "name"] == word
+
+
+def test_age_words_follow_the_age_not_its_percentile():
+    # a young population: 32 is at its 90th percentile, yet 32 is young
+    population = pd.DataFrame({"Age": np.r_[np.full(90, 25), np.full(10, 40)]})
+    profiles = pd.DataFrame({"Age": [32.0, 40.0, 50.0, 70.0]})
+    out = name_personas(profiles, population, features=["Age"])
+    assert out["name"].tolist() == [
+        "Young customers",
+        "Adult customers",
+        "Middle-aged customers",
+        "Senior customers",
+    ]
+
+
+def test_value_cuts_are_checked():
+    profiles = pd.DataFrame({"x": [2.5]})
+    bad = {"x": {"levels": ("a", "b"), "value_cuts": (1, 2)}}
+    with pytest.raises(ValueError, match=r"vocabulary\['x'\]\['value_cuts'\]"):
+        name_personas(profiles, pd.DataFrame({"x": [1.5, 2.5, 7.5]}), vocabulary=bad)
+
+
+def test_default_vocabulary_is_public_and_a_copy():
+    from custseg import default_vocabulary
+
+    words = default_vocabulary()
+    words["monetary"]["levels"] = ("x",) * 5
+    assert default_vocabulary()["monetary"]["levels"][2] == "mid-range spenders"
+    # what it lists is what name_personas uses
+    population = pd.DataFrame({"monetary": np.arange(100) * 1.0})
+    out = name_personas(
+        pd.DataFrame({"monetary": [50.0]}), population, features=["monetary"]
+    )
+    assert out.loc[0, "name"] == "Mid-range spenders"
