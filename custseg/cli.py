@@ -114,11 +114,9 @@ def _read_log(path, columns, date_format, *, quantity_col=None, price_col=None):
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise UserError(f"cannot read {path}: {_first_line(exc)}") from exc
     rewritten = []  # noted only once the log passed its checks
-    for column in ids:
-        if log[column].dtype.kind in "fO":
-            log[column], changed = plain_ids(log[column])
-            if changed:
-                rewritten.append(column)
+    for column in (c for c in ids if log[c].dtype.kind in "fO"):
+        log[column], changed = plain_ids(log[column])
+        rewritten += [column] * changed
     log[columns["date_col"]] = _parse_dates(log[columns["date_col"]], date_format)
     if quantity_col:
         _check_numeric(log[quantity_col], "--quantity-col")
@@ -286,8 +284,7 @@ def _date_option(value, option):
     import pandas as pd
 
     try:
-        # not pd.Timestamp: it reads "01/02/2011" as 2 January without a word
-        return pd.to_datetime(value, format="ISO8601")
+        return pd.to_datetime(value, format="ISO8601")  # "01/02/2011" is ambiguous
     except ValueError as exc:
         raise UserError(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from exc
 
