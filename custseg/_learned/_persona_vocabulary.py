@@ -22,7 +22,8 @@ DEFAULT_VOCABULARY = {
         "exact": {1: "one-off"},
     },
     # "mid-range" only around the median (40th to 60th percentile): a
-    # segment at the 75th percentile is above average, not mid-range
+    # segment at the 70th percentile is above average, not mid-range; "low"
+    # and "big" are the bottom and top quarters
     "monetary": {
         "levels": (
             "low spenders",
@@ -31,7 +32,7 @@ DEFAULT_VOCABULARY = {
             "above-average spenders",
             "big spenders",
         ),
-        "cuts": (0.2, 0.4, 0.6, 0.8),
+        "cuts": (0.25, 0.4, 0.6, 0.75),
         "role": "noun",
     },
     # words that say an age, from the age itself (not its percentile: a
@@ -84,8 +85,9 @@ def default_vocabulary() -> dict[str, dict[str, Any]]:
       quarters);
     - ``frequency``: infrequent, occasional, regular, frequent (quarters),
       "one-off" when the median is 1 order;
-    - ``monetary`` (the noun): low, modest, mid-range (40th to 60th
-      percentile), above-average and big spenders;
+    - ``monetary`` (the noun): low (bottom quarter), modest, mid-range
+      (40th to 60th percentile), above-average and big (top quarter)
+      spenders;
     - ``age``: young (under 35), adult (35 to 44), middle-aged (45 to 64),
       senior (65 and over), from the age itself;
     - ``spending_score``: very low-, low-, average-, high-, very

@@ -29,7 +29,7 @@ def test_names_follow_the_percentile_of_each_median(population):
             # 30 -> .295 (2nd quarter); 60 -> .595 (3rd quarter)
             "frequency": [96, 1, 30, 60],
             # monetary 900 -> .905, 20 -> .025, 300 -> .305, 600 -> .605
-            # (fifths: big, low, modest, above average)
+            # (big, low, modest, above average)
             "monetary": [900.0, 20.0, 300.0, 600.0],
         }
     )
@@ -275,6 +275,8 @@ def test_many_clashing_segments_get_unique_names_without_ranks(population):
     ("median", "word"),
     [
         (150.0, "Low spenders"),  # .155
+        (240.0, "Low spenders"),  # .245: bottom quarter
+        (250.0, "Modest spenders"),  # .255
         (350.0, "Modest spenders"),  # .355
         (400.0, "Mid-range spenders"),  # .405: mid-range from the 40th percentile
         (590.0, "Mid-range spenders"),  # .595
