@@ -96,7 +96,7 @@ def default_vocabulary() -> dict[str, dict[str, Any]]:
     Other numeric features get qualifiers: very low, low, average (40th to
     60th percentile), high, very high ``<feature>``.  Pass a modified copy
     (or only the entries to change) as ``vocabulary`` to
-    :func:`name_personas` or :class:`CustomerSegmenter`.
+    :func:`custseg.name_personas` or :class:`custseg.CustomerSegmenter`.
 
     Returns
     -------

@@ -193,7 +193,7 @@ def name_personas(
         ``frequency``, ``monetary`` when all are in ``profiles``, else every
         numeric column of ``profiles`` that is also in ``X``.
     vocabulary : dict, optional
-        Entries overriding the defaults (:func:`default_vocabulary`, which
+        Entries overriding the defaults (:func:`custseg.default_vocabulary`, which
         lists them) per feature: a sequence of words (adjectives, lowest
         level first) or a dict with ``levels``, ``role``, ``cuts``,
         ``value_cuts`` and ``exact``.
