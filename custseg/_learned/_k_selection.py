@@ -337,7 +337,8 @@ def search_n_segments(
     table : pandas.DataFrame
         One row per k: the criteria, ``stability``, ``smallest_share``,
         ``degenerate``, ``votes``, ``preferred_by``, ``chosen``; the rule
-        that chose is in ``table.attrs["rule"]``.
+        that chose is in ``table.attrs["rule"]``, its bands in
+        ``table.attrs["stability_threshold"]`` and ``table.attrs["min_share"]``.
     preferred : dict
         The k each classical criterion prefers.
     """
@@ -391,6 +392,8 @@ def search_n_segments(
     ]
     table["chosen"] = table.index == chosen
     table.attrs["rule"] = rule
+    table.attrs["stability_threshold"] = stability_threshold
+    table.attrs["min_share"] = min_share
     if rows is not None:
         if verbose:
             logger.info(
