@@ -20,7 +20,7 @@ class KSelectionDisplay(Display):
     ``table``.
 
     The rule of ``selection="stability"`` is drawn in its own units: the
-    stability (mean adjusted Rand index of the bootstrap refits, a thick
+    stability (the least stable segment's mean bootstrap Jaccard, a thick
     black line over the k where it was measured), the band of stable k
     (shaded, from ``stability_threshold`` up), and a red cross at the bottom
     of every k whose smallest segment holds less than ``min_share`` of the
@@ -35,7 +35,7 @@ class KSelectionDisplay(Display):
         The k each criterion prefers (``k_preferred_``).
     stability_threshold, min_share : float, default=None
         The bands of the stability rule; ``None`` reads them from
-        ``table.attrs`` (set by the search), else 0.8 and 0.02.
+        ``table.attrs`` (set by the search), else 0.75 and 0.02.
 
     Attributes
     ----------
@@ -62,7 +62,7 @@ class KSelectionDisplay(Display):
     ...     index=pd.Index([2, 3, 4], name="n_segments"))
     >>> disp = KSelectionDisplay(table, {"silhouette": 3, "davies_bouldin": 3}).plot()
     >>> disp.criteria, disp.chosen, disp.flagged, disp.stability_threshold
-    (['silhouette', 'davies_bouldin'], 3, [4], 0.8)
+    (['silhouette', 'davies_bouldin'], 3, [4], 0.75)
     """
 
     _figsize = (7.0, 4.0)
@@ -72,7 +72,7 @@ class KSelectionDisplay(Display):
         self.preferred = preferred
         attrs = getattr(table, "attrs", {})
         if stability_threshold is None:
-            stability_threshold = attrs.get("stability_threshold", 0.8)
+            stability_threshold = attrs.get("stability_threshold", 0.75)
         if min_share is None:
             min_share = attrs.get("min_share", 0.02)
         self.stability_threshold = float(stability_threshold)
@@ -162,7 +162,7 @@ class KSelectionDisplay(Display):
             )
         ax.set_xticks(ks)
         ax.set_xlabel("number of segments k")
-        ax.set_ylabel("criterion rescaled to 0..1;\nstability: adjusted Rand index")
+        ax.set_ylabel("criterion rescaled to 0..1;\nstability: bootstrap Jaccard")
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
 
     def _draw_stability(self, ax, ks):
@@ -173,7 +173,7 @@ class KSelectionDisplay(Display):
                 1.0,
                 color="tab:green",
                 alpha=0.12,
-                label=f"stable: ARI ≥ {self.stability_threshold:g}",
+                label=f"stable: every segment ≥ {self.stability_threshold:g}",
             )
             stability = self.table["stability"].to_numpy(dtype=float)
             measured = np.isfinite(stability)
@@ -183,7 +183,7 @@ class KSelectionDisplay(Display):
                 color="black",
                 linewidth=2.5,
                 marker="o",
-                label="stability (bootstrap refits)",
+                label="stability (least stable segment)",
             )
         if self.flagged:
             ax.plot(
