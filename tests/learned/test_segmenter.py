@@ -420,7 +420,7 @@ def test_auto_k_on_real_data_beats_every_rfm_preset_on_holdout_spend(
 ):
     from scipy.stats import kruskal
 
-    from custseg import RFMSegmenter, calibration_holdout_split
+    from custseg import RFMSegmenter, calibration_holdout_split, validate_segmentation
     from custseg.datasets import load_cdnow, load_online_retail
 
     fixture, cutoff, end, order_col = REAL_SPLITS[dataset]
@@ -449,6 +449,11 @@ def test_auto_k_on_real_data_beats_every_rfm_preset_on_holdout_spend(
             for name in ("putler", "r_rfm", "pymc")
         }
     assert epsilon_squared(seg.labels_) >= max(presets.values()), presets
+    outcome = outcomes[["spend", "bought_again"]]
+    report = validate_segmentation(
+        seg, X, outcome=outcome, n_bootstrap=10, random_state=0
+    )
+    assert report.verdict == "supported", report.reasons
 
 
 def test_log_robust_scaler_names_a_text_id_column_of_a_polars_table():
