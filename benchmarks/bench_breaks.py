@@ -6,11 +6,14 @@ Run ``python benchmarks/bench_breaks.py`` (1e4, 1e5 and 1e6 values) or
 - ``grouped`` -- the approximation custseg used before natural breaks became
   exact: candidate breaks restricted to the boundaries of 1,000 runs of
   consecutive distinct values (kept here only as the baseline);
-- ``exact`` -- ``custseg._rule_based._breaks.jenks_classes`` (Ckmeans.1d.dp);
+- ``exact`` -- ``method="jenks"`` (``jenks_classes``: a weighted programme
+  over few distinct values, else Ckmeans.1d.dp);
+- ``approx`` -- ``method="jenks_approx"`` (``max_groups=APPROX_GROUPS``): the
+  optimum on run boundaries, then single-break moves until none improves;
 - ``jenkspy`` -- the reference O(k n^2) implementation, at 1e4 values only.
 
-Values are skewed like money: ``distinct`` (every value differs) and
-``cents`` (rounded to 0.01, so many ties).  Each time is the best of
+Values are skewed like money: every value distinct, then rounded to cents
+(many ties; the ``distinct`` column counts the distinct values).  Each time is the best of
 ``--repeat`` runs; GVF is the goodness of variance fit (higher is better,
 the exact optimum is the highest possible).
 """
@@ -22,7 +25,7 @@ import time
 
 import numpy as np
 
-from custseg._rule_based._breaks import jenks_classes
+from custseg._rule_based._breaks import APPROX_GROUPS, jenks_classes
 
 MAX_CANDIDATES = 1000
 
@@ -70,6 +73,10 @@ def grouped_jenks_classes(values, n_classes):
     return bounds[::-1]
 
 
+def approx_classes(values, n_classes):
+    return jenks_classes(values, n_classes, max_groups=APPROX_GROUPS)
+
+
 def jenkspy_classes(values, n_classes):
     import jenkspy
 
@@ -112,17 +119,23 @@ def main(argv=None):
     except ImportError:
         have_jenkspy = False
     rng = np.random.default_rng(0)
-    print(f"{'values':>9} {'data':>9} {'method':>8} {'seconds':>9} {'GVF':>10}")
+    header = f"{'values':>9} {'distinct':>9} {'method':>8} {'seconds':>8} {'GVF':>10}"
+    print(f"k={args.k}, best of {repeat} run(s)\n{header}\n{'-' * len(header)}")
     for n in sizes:
         raw = rng.lognormal(4, 1.2, n)
-        for kind, values in (("distinct", raw), ("cents", np.round(raw, 2))):
-            methods = {"grouped": grouped_jenks_classes, "exact": jenks_classes}
+        for values in (raw, np.round(raw, 2)):
+            methods = {
+                "grouped": grouped_jenks_classes,
+                "exact": jenks_classes,
+                "approx": approx_classes,
+            }
             if have_jenkspy and n <= 10_000:
                 methods["jenkspy"] = jenkspy_classes
+            distinct = np.unique(values).size
             for name, func in methods.items():
                 seconds, classes = best_time(func, values, args.k, repeat)
                 print(
-                    f"{n:>9,} {kind:>9} {name:>8} {seconds:>9.3f} "
+                    f"{n:>9,} {distinct:>9,} {name:>8} {seconds:>8.3f} "
                     f"{gvf(values, classes):>10.6f}"
                 )
 

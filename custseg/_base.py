@@ -24,12 +24,14 @@ from custseg._tables import (
     align_labels,
     as_pandas_table,
     category_modes,
-    column_as_float,
+    finite_floats,
     is_numeric_column,
     looks_like_id,
     read_customer_table,
+    read_table_for,
     reset_fitted_attributes,
 )
+from custseg._warnings import warn
 
 __all__ = ["Segments", "SegmenterMixin", "profile_features", "segment_profiles"]
 
@@ -67,14 +69,16 @@ def profile_features(X, used, *, monetary_col="monetary", frequency_col="frequen
     return columns
 
 
-def _as_floats(table, column):
-    # missing values are left out of a median; infinite ones are kept
-    return pd.Series(column_as_float(table[column], column, "segment_profiles: "))
-
-
-def _medians(table, features, labels, index):
-    frame = pd.DataFrame({f: _as_floats(table, f) for f in features})
-    return frame.groupby(labels).median().reindex(index)
+def _float_columns(table, columns):
+    # an infinite amount would make every revenue share 0 or NaN
+    floats, infinite = finite_floats(table, columns, "segment_profiles: ")
+    if infinite:
+        counts = ", ".join(f"{c!r}: {n}" for c, n in infinite.items())
+        warn(
+            f"segment_profiles: infinite values ({counts}) are left out of the "
+            "medians and totals, like missing values."
+        )
+    return floats
 
 
 @validate_params(
@@ -90,15 +94,15 @@ def _medians(table, features, labels, index):
     prefer_skip_nested_validation=True,
 )
 def segment_profiles(
-    X,
-    labels,
-    segment_names=None,
+    X: object,
+    labels: np.typing.ArrayLike,
+    segment_names: np.ndarray | pd.Index | list[str] | tuple[str, ...] | None = None,
     *,
-    features=None,
-    monetary_col="monetary",
-    frequency_col="frequency",
-    value=None,
-):
+    features: pd.Index | list[str] | tuple[str, ...] | None = None,
+    monetary_col: str = "monetary",
+    frequency_col: str = "frequency",
+    value: object = None,
+) -> pd.DataFrame:
     """Describe each segment of a customer table.
 
     Parameters
@@ -148,8 +152,9 @@ def segment_profiles(
     Raises
     ------
     ValueError
-        Labels that are missing, negative or not whole numbers, a labels
-        Series indexed by other customers, or more labels than names.
+        Labels missing, negative or not whole numbers, a labels Series
+        indexed by other customers, more labels than names; an empty ``X``,
+        or one whose customer-id column repeats ids (a transaction log).
     TypeError
         Labels that are text.
 
@@ -164,7 +169,7 @@ def segment_profiles(
     0         low          2    0.5      20.0           0.2             10.0
     1        high          2    0.5      80.0           0.8             13.333333
     """
-    table = as_pandas_table(X)
+    table = read_table_for(X, "segment_profiles")
     labels = align_labels(labels, table, what="labels")
     present, counts = np.unique(labels, return_counts=True)
     if segment_names is not None:
@@ -207,23 +212,26 @@ def segment_profiles(
         if not is_numeric_column(table[f]) or pd.api.types.is_bool_dtype(table[f])
     ]
     features = [f for f in features if f not in text]
-    if features:
-        out = out.join(_medians(table, features, labels, index))
-    if text:
-        modes = category_modes(table, text, labels, list(index))
-        out = out.join(modes.set_axis(index))
     numeric = [
         c for c in (monetary_col, frequency_col)
         if c in table.columns and is_numeric_column(table[c])
     ]  # fmt: skip
+    floats = _float_columns(table, [*features, *numeric])
+    if features:
+        medians = pd.DataFrame({f: floats[f] for f in features}).groupby(labels)
+        out = out.join(medians.median().reindex(index))
+    if text:
+        modes = category_modes(table, text, labels, list(index))
+        out = out.join(modes.set_axis(index))
     if monetary_col in numeric:
-        money = _as_floats(table, monetary_col)
+        money = floats[monetary_col]
         # shares of the total without overflow: scale by the largest amount
         scale = float(money.abs().max()) if len(money) else 0.0
         if not (np.isfinite(scale) and scale > 0):
             scale = 1.0
         scaled = money / scale
-        revenue = scaled.groupby(labels).sum().reindex(index)
+        # NaN for a segment with no known amount (not 0)
+        revenue = scaled.groupby(labels).sum(min_count=1).reindex(index)
         grand_total = float(scaled.sum())
         out["revenue_share"] = (
             (revenue / grand_total).fillna(0.0) if grand_total else np.nan
@@ -231,16 +239,12 @@ def segment_profiles(
         if frequency_col in numeric:
             with np.errstate(over="ignore"):  # a total beyond float64 is inf
                 orders = (
-                    _as_floats(table, frequency_col)
-                    .groupby(labels)
-                    .sum()
-                    .reindex(index)
-                    .fillna(0)
+                    floats[frequency_col].groupby(labels).sum().reindex(index).fillna(0)
                 )
             whole = np.isfinite(orders).all() and np.allclose(orders, orders.round())
             out["orders"] = orders.astype(np.int64) if whole else orders
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                per_order = revenue.fillna(0.0) / orders.replace(0, np.nan)
+                per_order = revenue / orders.replace(0, np.nan)
                 out["avg_order_value"] = per_order * scale
     if value is not None:
         out = out.join(_value_by_segment(value, X, table, labels, index))
@@ -371,7 +375,7 @@ class SegmenterMixin(ClusterMixin):
     def _array_columns(self, n_features):
         return None
 
-    def fit(self, X, y=None):
+    def fit(self, X: object, y: object = None) -> SegmenterMixin:
         """Read the customer table once, learn the segments and describe them.
 
         Parameters
@@ -389,7 +393,7 @@ class SegmenterMixin(ClusterMixin):
         fit = fit_context(prefer_skip_nested_validation=self._skip_nested_validation)
         return fit(_fit_segmenter)(self, X, y)
 
-    def predict(self, X):
+    def predict(self, X: object) -> np.ndarray:
         """Segment of each customer in ``X``, with what ``fit`` learned.
 
         Parameters
@@ -406,7 +410,7 @@ class SegmenterMixin(ClusterMixin):
         table = read_customer_table(self, X, reset=False)
         return np.asarray(self._predict_segments(table), dtype=np.int64)
 
-    def fit_predict(self, X, y=None, **kwargs):
+    def fit_predict(self, X: object, y: object = None, **kwargs: object) -> np.ndarray:
         """Fit, then return ``labels_``.
 
         Parameters
@@ -436,7 +440,10 @@ class SegmenterMixin(ClusterMixin):
         profiles = segment_profiles(X, self.labels_, self.segment_names_, **profile)
         if descriptions is None:
             descriptions = [""] * self.n_segments_
-        profiles.insert(1, "description", [str(d) for d in descriptions])
+        # a named segment no customer fell in keeps its row, saying so first
+        empty = np.where(profiles["customers"] == 0, "No customer when fitted. ", "")
+        descriptions = [e + str(d) for e, d in zip(empty, descriptions, strict=True)]
+        profiles.insert(1, "description", [d.strip() for d in descriptions])
         for name, column in (extra or {}).items():
             profiles[name] = column
         self.profiles_ = profiles

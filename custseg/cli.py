@@ -18,9 +18,14 @@ import difflib
 import os
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from custseg.report import METHODS
+
+if TYPE_CHECKING:  # pandas is imported only when a log is read
+    import pandas as pd
 
 
 class UserError(Exception):
@@ -67,7 +72,7 @@ def _check_columns(path, header, wanted):
         )
 
 
-def plain_ids(ids):
+def plain_ids(ids: pd.Series) -> tuple[pd.Series, int]:
     """Ids as read, except a float export's ``"12346.0"``, which becomes ``"12346"``.
 
     Spreadsheets and pandas write an integer id column with gaps as floats;
@@ -195,6 +200,7 @@ def _run(log, args, columns, title, paths):
                 method=args.method,
                 n_bootstrap=args.n_bootstrap,
                 holdout=args.holdout,
+                value=False if args.no_value else "auto",
                 currency=args.currency,
                 random_state=args.random_state,
                 title=title,
@@ -335,6 +341,11 @@ def _common(parser, default_bootstrap, out=None):
         "without a date: the last quarter of the observed days is the holdout)",
     )  # fmt: skip
     parser.add_argument(
+        "--no-value", action="store_true",
+        help="leave out the expected value per segment (BG/NBD and Gamma-Gamma "
+        "models, fitted when the log spans 180+ days with 50+ repeat buyers)",
+    )  # fmt: skip
+    parser.add_argument(
         "--currency", default=None,
         help="currency shown with money: a symbol (£, $) or a code (GBP)",
     )  # fmt: skip
@@ -345,7 +356,7 @@ def _common(parser, default_bootstrap, out=None):
     )
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``custseg`` command."""
     from custseg import __version__
 
@@ -400,7 +411,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``custseg`` console script.
 
     Parameters

@@ -9,6 +9,8 @@ the holdout period that follows, for the customers known at the cutoff.
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
@@ -22,6 +24,7 @@ from custseg._aggregation._narwhals_engine import from_native
 from custseg._aggregation._rfm import aggregate, check_settings
 from custseg._aggregation._schema import LogColumns, open_log
 from custseg._sklearn_compat import validate_params
+from custseg._tables import DateLike, TableLike
 
 __all__ = ["calibration_holdout_split"]
 
@@ -49,16 +52,16 @@ def _as_pandas(table, customer_col):
     prefer_skip_nested_validation=True,
 )
 def calibration_holdout_split(
-    transactions,
-    cutoff,
+    transactions: TableLike,
+    cutoff: DateLike,
     *,
-    customer_col="customer_id",
-    date_col="date",
-    amount_col="amount",
-    order_col=None,
-    holdout_end=None,
-    **rfm_kwargs,
-):
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+    holdout_end: DateLike | None = None,
+    **rfm_kwargs: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Customer features as of a cutoff, and what each customer did next.
 
     Parameters

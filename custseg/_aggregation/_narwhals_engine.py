@@ -120,7 +120,9 @@ def audit_log(prepared, *, reference_day, returns):
     )
     counts = {k: int(v or 0) for k, v in values.items()}
     if reference_day is None:
-        reference_day = None if max_day is None else int(max_day)
+        # no dated row: pandas gives NaN, other engines None
+        dated = max_day is not None and not math.isnan(max_day)
+        reference_day = int(max_day) if dated else None
     return LogAudit(**counts), reference_day
 
 

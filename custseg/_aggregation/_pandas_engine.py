@@ -297,11 +297,13 @@ def _sum_overflows(amounts, valid, chunk=1 << 20):
     """
     if amounts.size == 0:
         return False
-    with np.errstate(invalid="ignore"):
-        high, low = np.nanmax(amounts), np.nanmin(amounts)
+    # fmax/fmin skip NaN without nanmax's "All-NaN slice" warning
+    high, low = np.fmax.reduce(amounts), np.fmin.reduce(amounts)
     if np.isnan(high):
         return False
-    if max(abs(high), abs(low)) * amounts.size < np.finfo(np.float64).max:
+    with np.errstate(over="ignore"):  # the bound itself may overflow: inf
+        bound = max(abs(high), abs(low)) * amounts.size
+    if bound < np.finfo(np.float64).max:
         return False
     total = 0.0
     with np.errstate(over="ignore", invalid="ignore"):

@@ -6,6 +6,8 @@ is the same aggregation as the first step of a scikit-learn Pipeline.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import narwhals.stable.v2 as nw
 
 from custseg._aggregation import _narwhals_engine as _dataframe
@@ -22,6 +24,7 @@ from custseg._aggregation._schema import (
     open_log,
 )
 from custseg._sklearn_compat import validate_parameter_constraints, validate_params
+from custseg._tables import DateLike, TableLike
 from custseg._warnings import warn
 
 __all__ = [
@@ -247,24 +250,24 @@ def _warn_several(several, rule):
     prefer_skip_nested_validation=True,
 )
 def rfm_table(
-    transactions,
+    transactions: TableLike,
     *,
-    customer_col="customer_id",
-    date_col="date",
-    amount_col="amount",
-    order_col=None,
-    reference_date=None,
-    definition="classic",
-    monetary="sum",
-    extra_features=None,
-    period="D",
-    time_scaler=1.0,
-    include_first_transaction=False,
-    attributes=None,
-    attribute_rule="last",
-    returns="net",
-    missing="drop",
-):
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    order_col: str | None = None,
+    reference_date: DateLike | None = None,
+    definition: Literal["classic", "btyd"] = "classic",
+    monetary: Literal["sum", "mean"] = "sum",
+    extra_features: list[str] | tuple[str, ...] | Literal["all"] | None = None,
+    period: Literal["D", "W"] = "D",
+    time_scaler: float = 1.0,
+    include_first_transaction: bool = False,
+    attributes: list[str] | tuple[str, ...] | None = None,
+    attribute_rule: Literal["last", "mode"] = "last",
+    returns: Literal["net", "ignore", "raise"] = "net",
+    missing: Literal["drop", "raise"] = "drop",
+) -> TableLike:
     """Aggregate a transaction log into one row of RFM features per customer.
 
     The work runs on the frame's own engine (pandas, polars, pyarrow, DuckDB,

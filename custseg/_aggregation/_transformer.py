@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal, Self
+
 import narwhals.stable.v2 as nw
 import numpy as np
 import pandas as pd
@@ -18,6 +20,7 @@ from custseg._aggregation._rfm import (
 )
 from custseg._aggregation._schema import AGGREGATION_CONSTRAINTS, AGGREGATION_PARAMS
 from custseg._sklearn_compat import fit_context, transform_output_setting
+from custseg._tables import DateLike, TableLike
 
 __all__ = ["RFMTransformer", "rfm_transformer_from"]
 
@@ -74,22 +77,22 @@ attributes, attribute_rule, returns, missing
     def __init__(
         self,
         *,
-        customer_col="customer_id",
-        date_col="date",
-        amount_col="amount",
-        order_col=None,
-        reference_date=None,
-        definition="classic",
-        monetary="sum",
-        extra_features=None,
-        period="D",
-        time_scaler=1.0,
-        include_first_transaction=False,
-        attributes=None,
-        attribute_rule="last",
-        returns="net",
-        missing="drop",
-    ):
+        customer_col: str = "customer_id",
+        date_col: str = "date",
+        amount_col: str = "amount",
+        order_col: str | None = None,
+        reference_date: DateLike | None = None,
+        definition: Literal["classic", "btyd"] = "classic",
+        monetary: Literal["sum", "mean"] = "sum",
+        extra_features: list[str] | tuple[str, ...] | Literal["all"] | None = None,
+        period: Literal["D", "W"] = "D",
+        time_scaler: float = 1.0,
+        include_first_transaction: bool = False,
+        attributes: list[str] | tuple[str, ...] | None = None,
+        attribute_rule: Literal["last", "mode"] = "last",
+        returns: Literal["net", "ignore", "raise"] = "net",
+        missing: Literal["drop", "raise"] = "drop",
+    ) -> None:
         self.customer_col = customer_col
         self.date_col = date_col
         self.amount_col = amount_col
@@ -106,7 +109,7 @@ attributes, attribute_rule, returns, missing
         self.returns = returns
         self.missing = missing
 
-    def aggregation_settings(self):
+    def aggregation_settings(self) -> dict[str, Any]:
         """The aggregation settings, as keyword arguments of :func:`rfm_table`."""
         return {name: getattr(self, name) for name in AGGREGATION_PARAMS}
 
@@ -136,13 +139,13 @@ attributes, attribute_rule, returns, missing
         return settings, opened
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: TableLike, y: Any = None) -> Self:
         """Learn the reference date from the transaction log ``X``."""
         self._fit(X)
         return self
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit_transform(self, X, y=None):
+    def fit_transform(self, X: TableLike, y: Any = None) -> TableLike:
         """Fit and aggregate ``X``, reading and auditing it once.
 
         The policies' warnings are given once, not once per step.
@@ -155,7 +158,7 @@ attributes, attribute_rule, returns, missing
         log, audit, day = opened
         return self._output(aggregate(log, audit, settings, reference_day=day))
 
-    def transform(self, X):
+    def transform(self, X: TableLike) -> TableLike:
         """Aggregate the transaction log ``X`` as of ``reference_date_``.
 
         Returns
@@ -190,7 +193,7 @@ attributes, attribute_rule, returns, missing
             return frame.drop(self.customer_col).to_native()
         return frame.to_pandas().set_index(self.customer_col)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the customer-table columns ``transform`` returns."""
         check_is_fitted(self)
         return self.feature_names_out_.copy()

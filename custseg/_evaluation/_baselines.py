@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 from custseg._base import SegmenterMixin, Segments, profile_features
 from custseg._rule_based import quantile_cuts
 from custseg._sklearn_compat import Interval
+from custseg._tables import ArrayLike
 
 __all__ = ["QuantileSegmenter", "RandomSegmenter"]
 
@@ -72,7 +73,13 @@ class RandomSegmenter(SegmenterMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_segments=5, *, shares=None, random_state=None):
+    def __init__(
+        self,
+        n_segments: int = 5,
+        *,
+        shares: ArrayLike | None = None,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.n_segments = n_segments
         self.shares = shares
         self.random_state = random_state
@@ -164,7 +171,7 @@ class QuantileSegmenter(SegmenterMixin, BaseEstimator):
         "n_segments": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, column="monetary", n_segments=3):
+    def __init__(self, column: str | int = "monetary", n_segments: int = 3) -> None:
         self.column = column
         self.n_segments = n_segments
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from custseg._evaluation._inputs import aligned
 from custseg._evaluation._intervals import percentile_interval
 from custseg._evaluation._validation import validate_segmentation
+from custseg._evaluation._validation_report import ValidationReport
 from custseg._evaluation._verdicts import VERDICTS
 from custseg._progress import progress
 from custseg._sklearn_compat import Interval, validate_params
-from custseg._tables import as_pandas_table
+from custseg._tables import TableLike, align_rows, read_table_for
 
 __all__ = ["SORT_RULE", "compare_segmentations"]
 
@@ -70,21 +72,21 @@ def _row(report):
     prefer_skip_nested_validation=True,
 )
 def compare_segmentations(
-    segmentations,
-    X,
+    segmentations: Mapping[str, Any],
+    X: TableLike,
     *,
-    outcome=None,
-    categorical=None,
-    n_bootstrap=100,
-    min_share=0.02,
-    alpha=0.05,
-    sample_size=5000,
-    random_state=None,
-    max_customers=200_000,
-    n_jobs=None,
-    verbose=False,
-    return_reports=False,
-):
+    outcome: TableLike | None = None,
+    categorical: Sequence[str] | None = None,
+    n_bootstrap: int = 100,
+    min_share: float = 0.02,
+    alpha: float = 0.05,
+    sample_size: int | None = 5000,
+    random_state: int | np.random.RandomState | None = None,
+    max_customers: int | None = 200_000,
+    n_jobs: int | None = None,
+    verbose: bool | int = False,
+    return_reports: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, dict[str, ValidationReport]]:
     """Validate several segmentations of the same customers and rank them.
 
     Each segmentation goes through :func:`custseg.validate_segmentation`
@@ -157,7 +159,7 @@ def compare_segmentations(
     random               3  not supported
     """
     _check(segmentations)
-    table = as_pandas_table(X)
+    table = read_table_for(X, "compare_segmentations", min_rows=2)
     if max_customers is not None and len(table) > max_customers:
         # one sample for all, so that the bootstrap differences stay paired
         rows = np.sort(
@@ -212,7 +214,7 @@ def _subset(table, outcome, segmentations, rows):
         if values is None or hasattr(values, "fit"):
             return values
         return (
-            aligned(values, table, what).iloc[rows]
+            align_rows(values, table, what).iloc[rows]
             if hasattr(values, "iloc")
             else np.asarray(values)[rows]
         )

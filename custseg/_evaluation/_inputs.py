@@ -12,9 +12,15 @@ One policy, applied here and nowhere else:
   that column's tests (and of its bootstrap intervals); the indices and the
   reference model use the column median.  One warning counts the customers
   concerned, per column.
-- **Labels**: one per customer; a column vector of shape ``(n, 1)`` is read
-  as a vector; missing labels are refused; labels mixing numbers and text
-  are compared as text (``1`` and ``"1"`` are the same segment).
+- **Labels and outcomes** are aligned with ``X`` by the customer-table
+  reader's rule, shared with every entry point that takes values beside a
+  table (``custseg._tables.align_rows`` / ``encode_labels``): one per
+  customer, a pandas Series aligned by customer id, a column vector of shape
+  ``(n, 1)`` read as a vector, missing labels refused; labels mixing numbers
+  and text are compared as text (``1`` and ``"1"`` are the same segment).
+- **Numbers** follow the reader's numeric policy: an object column of
+  numbers is numeric, numeric-looking text (``"12"``) is categorical, complex
+  numbers are refused with a ``TypeError`` naming the column.
 """
 
 from __future__ import annotations
@@ -22,11 +28,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custseg._tables import as_pandas_table, looks_like_id
+from custseg._tables import (
+    align_rows,
+    duplicated_names,
+    encode_labels,
+    finite_floats,
+    is_numeric_column,
+    looks_like_id,
+    read_table_for,
+)
 from custseg._warnings import warn
 
 __all__ = [
-    "aligned",
+    "is_categorical",
     "read_labels",
     "read_outcome",
     "read_table",
@@ -38,64 +52,16 @@ def _warn(message):
     warn(message, UserWarning)
 
 
-def _refuse_duplicates(columns, what):
-    names = pd.Index([str(c) for c in columns])
-    duplicated = sorted(set(names[names.duplicated()]))
-    if duplicated:
-        raise ValueError(
-            f"{what} has duplicate column names {duplicated}; rename them."
-        )
-
-
-def aligned(values, table, what):
-    """Return ``values`` in the row order of ``table``.
-
-    A pandas ``values`` is aligned by index when its index holds the same
-    customers as ``table``'s, and taken in row order when either index is a
-    plain range (a numpy customer table, for example).
-    """
-    if isinstance(values, (str, bytes, dict)) or np.ndim(values) == 0:
-        raise TypeError(
-            f"{what} must be a segmenter or array-like with one value per "
-            f"customer, got {type(values).__name__}."
-        )
-    if isinstance(values, (pd.Series, pd.DataFrame)) and not values.index.equals(
-        table.index
-    ):
-        if values.index.has_duplicates or set(values.index) != set(table.index):
-            positional = isinstance(values.index, pd.RangeIndex) or (
-                isinstance(table.index, pd.RangeIndex)
-            )
-            if len(values) == len(table) and positional:
-                # one side has no customer ids (a numpy table or a plain range)
-                return values.set_axis(table.index)
-            raise ValueError(
-                f"{what} is indexed by other customers than X: align it with "
-                "X's index, or pass a plain array in X's row order."
-            )
-        values = values.reindex(table.index)
-    if len(values) != len(table):
-        raise ValueError(
-            f"{what} has {len(values)} entries but X has {len(table)} rows."
-        )
-    return values
-
-
-def _as_float(series):
-    """A numeric column as float with infinite values as NaN."""
-    values = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
-    values[np.isinf(values)] = np.nan
-    return pd.Series(values, index=series.index, name=series.name)
-
-
 def _clean_columns(frame, categorical, what):
     """Infinite → missing, empty columns skipped, missing values counted."""
+    numeric = [
+        c for c in frame if c not in categorical and not is_categorical(frame[c])
+    ]
+    # infinite values become missing ones (a new array: X stays as it is)
+    floats, _ = finite_floats(frame, numeric, f"validate_segmentation: {what} ")
     kept, skipped, missing = {}, [], {}
     for col in frame:
-        series = frame[col]
-        if col not in categorical and pd.api.types.is_numeric_dtype(series):
-            if not pd.api.types.is_bool_dtype(series):
-                series = _as_float(series)
+        series = floats[col].set_axis(frame.index) if col in floats else frame[col]
         n_missing = int(series.isna().sum())
         if n_missing == len(series):
             skipped.append(col)
@@ -129,13 +95,9 @@ def read_table(X, categorical):
         The columns that are tested, after the policy of this module.
     categorical : set of str
     """
-    if hasattr(X, "columns"):
-        _refuse_duplicates(X.columns, "X")
-    table = as_pandas_table(X)
-    if len(table) < 2 or table.shape[1] == 0:
-        raise ValueError(
-            f"X needs at least 2 customers and 1 feature, got shape {table.shape}."
-        )
+    table = read_table_for(X, "validate_segmentation", min_rows=2)
+    if table.shape[1] == 0:
+        raise ValueError("validate_segmentation: X has no column to test.")
     categorical = set() if categorical is None else {str(c) for c in categorical}
     unknown = categorical - set(table.columns)
     if unknown:
@@ -153,61 +115,33 @@ def read_table(X, categorical):
 
 
 def is_categorical(series):
-    """Whether a column is tested as categorical (not a non-boolean number)."""
-    return not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(
-        series
-    )
+    """Whether a column is tested as categorical: booleans and anything not a number.
+
+    Numbers follow the reader's policy (:func:`custseg._tables.is_numeric_column`):
+    an object column of numbers is numeric, numeric-looking text is not.
+    """
+    if pd.api.types.is_complex_dtype(series):
+        return False  # read as a number, so that it is refused naming the column
+    return not is_numeric_column(series) or pd.api.types.is_bool_dtype(series)
 
 
 def read_labels(segmentation, table):
     """Integer labels ``0 .. k - 1`` and the segment names of plain labels."""
-    values = segmentation
-    if np.ndim(values) == 2 and np.shape(values)[1] == 1:
-        values = (
-            values.iloc[:, 0]
-            if isinstance(values, pd.DataFrame)
-            else np.asarray(values)[:, 0]
-        )
-    elif np.ndim(values) > 1:
-        raise ValueError(
-            "segmentation must hold one label per customer, got shape "
-            f"{np.shape(values)}."
-        )
-    values = pd.Series(np.asarray(aligned(values, table, "segmentation"), dtype=object))
-    if values.isna().any():
-        raise ValueError(
-            f"segmentation has {int(values.isna().sum())} missing labels; "
-            "every customer needs a segment."
-        )
-    kind = pd.api.types.infer_dtype(values, skipna=False)
-    numeric = kind in ("integer", "floating", "mixed-integer-float", "decimal")
-    raw = values.to_numpy(dtype=float) if numeric else values.astype(str).to_numpy()
-    uniques, labels = np.unique(raw, return_inverse=True)
-    if numeric:
-        names = [f"segment {_number(u)}" for u in uniques]
-    else:
-        names = [str(u) for u in uniques]
-    return labels.astype(np.int64), names
-
-
-def _number(value):
-    return int(value) if float(value).is_integer() else value
+    return encode_labels(
+        segmentation, table, what="segmentation", kind="a segmenter or array-like"
+    )
 
 
 def read_outcome(outcome, table):
     """Outcomes as a DataFrame in the row order of ``table``, after the policy."""
-    frame = aligned(outcome, table, "outcome")
+    frame = align_rows(outcome, table, "outcome")
     if isinstance(frame, pd.Series):
         frame = frame.to_frame("outcome" if frame.name is None else str(frame.name))
-    elif not isinstance(frame, pd.DataFrame):
-        array = np.asarray(frame)
-        if array.ndim == 2:
-            frame = pd.DataFrame(
-                array, columns=[f"outcome {j}" for j in range(array.shape[1])]
-            )
-        else:
-            frame = pd.DataFrame({"outcome": array})
-    _refuse_duplicates(frame.columns, "outcome")
+    elif not hasattr(outcome, "columns"):  # a 2-D array: columns by position
+        frame.columns = [f"outcome {j}" for j in range(frame.shape[1])]
+    dup = duplicated_names(frame.columns)
+    if dup:
+        raise ValueError(f"outcome has duplicate column names {dup}; rename them.")
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     frame = frame.reset_index(drop=True)
     return _clean_columns(frame, set(), "outcome")

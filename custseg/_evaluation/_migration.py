@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from custseg._sklearn_compat import validate_params
+from custseg._tables import ArrayLike, label_series, refuse_missing_labels
 
 __all__ = ["SegmentMigration", "segment_migration"]
 
@@ -80,20 +82,12 @@ def _as_series(labels, names, which):
         series = labels
     elif isinstance(labels, dict):
         series = pd.Series(labels)
-    elif hasattr(labels, "to_pandas"):  # polars Series: positional
-        series = labels.to_pandas().reset_index(drop=True)
-    else:
-        array = np.asarray(labels)
-        if array.ndim != 1:
-            raise ValueError(
-                f"{which} must be one-dimensional, got shape {array.shape}."
-            )
-        series = pd.Series(array)
+    else:  # an array, a list or a polars Series: by position
+        series = label_series(labels, which)
     if series.index.has_duplicates:
         dup = int(series.index.duplicated().sum())
         raise ValueError(f"{which} has {dup} duplicated customer id(s).")
-    if series.isna().any():
-        raise ValueError(f"{which} has {int(series.isna().sum())} missing label(s).")
+    refuse_missing_labels(series, which)
     if names is not None:
         dup = [str(n) for n in pd.Index(names)[pd.Index(names).duplicated()]]
         if dup:
@@ -176,8 +170,12 @@ def _check_matching(before, after, labels_before, labels_after):
     prefer_skip_nested_validation=True,
 )
 def segment_migration(
-    labels_before, labels_after, *, names_before=None, names_after=None
-):
+    labels_before: Any,
+    labels_after: Any,
+    *,
+    names_before: ArrayLike | None = None,
+    names_after: ArrayLike | None = None,
+) -> SegmentMigration:
     """Transition table of customers between two periods' segments.
 
     Works for any two segmentations (the segment sets may differ).

@@ -25,12 +25,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 
 from custseg._progress import progress
+from custseg._tables import as_pandas_table, resample_rows
 from custseg._warnings import quiet
 
 __all__ = [
@@ -129,7 +131,7 @@ def _restore_warning_filters(saved):
 
 def _take(X, idx):
     if hasattr(X, "iloc"):
-        return X.iloc[idx].reset_index(drop=True)
+        return resample_rows(X, idx)
     return X[idx]
 
 
@@ -228,6 +230,8 @@ def bootstrap_stability(
     labels = np.asarray(labels, dtype=np.int64)
     if n_segments is None:
         n_segments = int(labels.max()) + 1
+    if not isinstance(X, np.ndarray | pd.DataFrame | pd.Series | list | tuple):
+        X = as_pandas_table(X)  # a polars, pyarrow, ... table: resampled as pandas
     rng = check_random_state(random_state)
     seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap)
     y = labels if fit_labels else None

@@ -9,7 +9,9 @@ hypothesis and the refit rule in :mod:`custseg._evaluation._hypothesis`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -45,6 +47,7 @@ from custseg._evaluation._validation_report import ValidationReport
 from custseg._evaluation._verdicts import judge, segments_table
 from custseg._progress import step
 from custseg._sklearn_compat import Interval, StrOptions, validate_params
+from custseg._tables import TableLike
 
 __all__ = ["TREE_CUSTOMERS", "validate_segmentation"]
 
@@ -187,22 +190,22 @@ def _stability_method(segmenter, kind, refit, numeric, n_bootstrap):
     prefer_skip_nested_validation=True,
 )
 def validate_segmentation(
-    segmentation,
-    X,
+    segmentation: Any,
+    X: TableLike,
     *,
-    outcome=None,
-    categorical=None,
-    defined_by="auto",
-    refit="fixed",
-    n_bootstrap=100,
-    min_share=0.02,
-    alpha=0.05,
-    sample_size=5000,
-    max_customers=200_000,
-    random_state=None,
-    n_jobs=None,
-    verbose=False,
-):
+    outcome: TableLike | None = None,
+    categorical: Sequence[str] | None = None,
+    defined_by: Literal["auto"] | list[str] | None = "auto",
+    refit: Literal["fixed", "full"] = "fixed",
+    n_bootstrap: int = 100,
+    min_share: float = 0.02,
+    alpha: float = 0.05,
+    sample_size: int | None = 5000,
+    max_customers: int | None = 200_000,
+    random_state: int | np.random.RandomState | None = None,
+    n_jobs: int | None = None,
+    verbose: bool | int = False,
+) -> ValidationReport:
     """Check whether a segmentation is real, stable and useful.
 
     Parameters

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -155,11 +156,22 @@ class ValidationReport:
     settings: dict
 
     @property
-    def too_small(self):
+    def too_small(self) -> pd.DataFrame:
         """The segments flagged as too small to act on."""
         return self.segments[self.segments["too_small"]]
 
-    def to_frame(self, table="segments"):
+    def to_frame(
+        self,
+        table: Literal[
+            "segments",
+            "features",
+            "merge_candidates",
+            "outcomes",
+            "indices",
+            "pairwise",
+            "contrasts",
+        ] = "segments",
+    ) -> pd.DataFrame | None:
         """Return one of the report's tables as a DataFrame (a copy).
 
         Parameters
@@ -177,7 +189,7 @@ class ValidationReport:
         frame = getattr(self, table)
         return None if frame is None else frame.copy()
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready built-in types (NaN becomes None)."""
         return {
             "verdict": self.verdict,
@@ -215,7 +227,7 @@ class ValidationReport:
         sections.append(("Internal indices and agreement", indices))
         return sections
 
-    def to_markdown(self):
+    def to_markdown(self) -> str:
         """The report as a markdown document."""
         parts = [f"# Segmentation validation: **{self.verdict}**", ""]
         parts += [f"- {reason}" for reason in self.reasons]
@@ -225,7 +237,7 @@ class ValidationReport:
             parts.append(markdown_table(frame) if len(frame) else "_none_")
         return "\n".join(parts) + "\n"
 
-    def to_html(self):
+    def to_html(self) -> str:
         """The report as a self-contained HTML fragment."""
         css_class = self.verdict.replace(" ", "-")
         parts = [

@@ -51,6 +51,7 @@ import logging
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import (
@@ -300,12 +301,16 @@ def choose_stable_k(table, stability_threshold, min_share, measure):
     )
 
 
-def _fit_k(base, param, k, Z, verbose=False):
-    """Fit one candidate k; return it with its labels and criteria."""
+def _fit_k(base, param, k, Z, verbose=False, dense=None):
+    """Fit one candidate k; return it with its labels and criteria.
+
+    ``dense``: ``Z`` as an array for the criteria when ``Z`` is sparse.
+    """
     if verbose:
         logger.info("CustomerSegmenter: fitting k=%d on %d customers", k, Z.shape[0])
     model = clone(base).set_params(**{param: k}).fit(Z)
     labels = np.asarray(model.predict(Z))
+    Z = Z if dense is None else dense
     ch, db = internal_scores(Z, labels)
     inertia = float(model.inertia_) if hasattr(model, "inertia_") else np.nan
     bic = float(model.bic(Z)) if hasattr(model, "bic") else np.nan
@@ -341,8 +346,9 @@ def search_n_segments(
     base : estimator
         Unfitted clusterer; ``param`` (``n_clusters`` or ``n_components``) is
         set to each k of ``ks`` on a clone.
-    Z : ndarray of shape (n_samples, n_features)
-        Preprocessed customer features.
+    Z : ndarray or sparse matrix of shape (n_samples, n_features)
+        Preprocessed customer features (sparse only for a clusterer that
+        accepts it; the criteria then read a dense copy of the search rows).
     selection : str
         ``"stability"``, ``"vote"`` or a criterion name (see the module
         docstring).
@@ -382,19 +388,21 @@ def search_n_segments(
     if search_size is not None and n > search_size:
         rows = np.sort(rng.choice(n, search_size, replace=False))
     Zs = Z if rows is None else Z[rows]
+    # sparse one-hot blocks are for the clusterer; the criteria read arrays
+    dense = Zs.toarray() if sp.issparse(Zs) else Zs
     sample = rng.choice(Zs.shape[0], min(sample_size, Zs.shape[0]), replace=False)
     seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap)
     fits = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_fit_k)(base, param, k, Zs, verbose) for k in ks
+        delayed(_fit_k)(base, param, k, Zs, verbose, dense) for k in ks
     )
     scores = {c: [f[2][c] for f in fits] for c in CRITERIA if c != "silhouette"}
-    scores["silhouette"] = silhouette_many(Zs[sample], [f[1][sample] for f in fits])
+    scores["silhouette"] = silhouette_many(dense[sample], [f[1][sample] for f in fits])
     table, preferred = selection_table(ks, scores)
     table["smallest_share"] = [
         np.bincount(f[1], minlength=k)[:k].min() / Zs.shape[0]
         for k, f in zip(ks, fits, strict=True)
     ]
-    table["within_ss"] = [within_ss(Zs, f[1]) for f in fits]
+    table["within_ss"] = [within_ss(dense, f[1]) for f in fits]
     table["degenerate"] = [
         degeneracy(f[0], f[1], k, Z.shape[1]) for k, f in zip(ks, fits, strict=True)
     ]

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from custseg._learned._preprocessing import RFM
-from custseg._tables import check_numeric_columns, looks_like_id
+from custseg._tables import MISSING_LEVEL, check_numeric_columns, looks_like_id
 from custseg._warnings import warn
 
 __all__ = [
@@ -41,11 +41,13 @@ __all__ = [
     "select_mixed_features",
 ]
 
-MISSING_LEVEL = "(missing)"
-
 
 def _is_binary_number(series):
     if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return False
+    # min and max first: a quantity is told from a flag without hashing it
+    low, high = series.min(), series.max()
+    if not (low in (0, 1) and high in (0, 1)):
         return False
     values = series.dropna().unique()
     return values.size > 0 and bool(np.isin(values, (0, 1)).all())
@@ -53,9 +55,10 @@ def _is_binary_number(series):
 
 def _object_numbers(series):
     """For an object column: how many non-missing values are numbers, of how many."""
-    values = series.dropna()
-    numbers = pd.to_numeric(values, errors="coerce").notna()
-    return int(numbers.sum()), int(values.size)
+    # parsed once per distinct value: a million rows hold few distinct levels
+    counts = series.value_counts(dropna=True)
+    numbers = pd.to_numeric(counts.index.to_series(), errors="coerce").notna()
+    return int(counts[numbers.to_numpy()].sum()), int(counts.sum())
 
 
 def is_categorical(series):
@@ -88,7 +91,7 @@ def _check_not_numbers_as_text(series, name, owner):
         return
     if isinstance(series.dtype, pd.CategoricalDtype):
         return
-    values = series.dropna().astype(str)
+    values = pd.Series(series.dropna().unique()).astype(str)  # distinct values
     if values.size and values.str.match(_NUMBER_TEXT).all():
         raise TypeError(
             f"{owner}: column {name!r} holds numbers written as text (e.g. "

@@ -16,6 +16,7 @@ import pandas as pd
 from custseg._learned._mixed_types import MISSING_LEVEL, is_categorical
 from custseg._learned._persona_text import label_of as _label
 from custseg._learned._persona_text import percent_text
+from custseg._tables import level_codes
 
 __all__ = [
     "ATTRIBUTE_LIFT",
@@ -109,10 +110,12 @@ def level_shares(profiles, X, labels, feature):
         return values.where(values.notna(), MISSING_LEVEL).map(str).to_numpy()
 
     if X is not None and labels is not None:
-        values = as_text(X[feature])
-        seg = pd.crosstab(np.asarray(labels), values, normalize="index")
+        codes, names = level_codes(X[feature])  # crosstab of codes, not text
+        seg = pd.crosstab(np.asarray(labels), codes, normalize="index")
+        seg.columns = names[seg.columns.to_numpy()]
         seg = seg.reindex(profiles.index)
-        return seg, pd.Series(values).value_counts(normalize=True)
+        pop = pd.Series(np.bincount(codes, minlength=names.size), index=names)
+        return seg, pop[pop > 0].sort_values(ascending=False) / codes.size
     level = profiles[feature].astype(object).map(str)
     share = profiles.get(f"{feature}_share", pd.Series(1.0, index=profiles.index))
     seg = pd.DataFrame(

@@ -11,6 +11,9 @@ any customer's persona.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -28,7 +31,14 @@ from custseg._learned._persona_text import (
 )
 from custseg._rule_based import parse_rules
 from custseg._sklearn_compat import validate_params
-from custseg._tables import as_pandas_table
+from custseg._tables import (
+    ArrayLike,
+    TableLike,
+    align_labels,
+    check_numeric_columns,
+    is_numeric_column,
+    read_table_for,
+)
 
 __all__ = ["DEFAULT_VOCABULARY", "name_personas"]
 
@@ -234,14 +244,14 @@ def _rule_segment_names(pct):
     prefer_skip_nested_validation=True,
 )
 def name_personas(
-    profiles,
-    X=None,
+    profiles: pd.DataFrame,
+    X: TableLike | None = None,
     *,
-    features=None,
-    vocabulary=None,
-    labels=None,
-    currency=None,
-):
+    features: Sequence[str] | None = None,
+    vocabulary: Mapping[str, Any] | None = None,
+    labels: ArrayLike | None = None,
+    currency: str | None = None,
+) -> pd.DataFrame:
     """Name and describe each segment of a profile table.
 
     Numeric features: the segment median is placed as a mid-rank percentile
@@ -309,11 +319,11 @@ def name_personas(
         raise TypeError(
             f"profiles must be a pandas DataFrame, got {type(profiles).__name__}."
         )
-    population = None if X is None else as_pandas_table(X)
+    population = None if X is None else read_table_for(X, "name_personas")
     if labels is not None:
-        labels = np.asarray(labels)
-        if population is None or labels.shape[0] != len(population):
+        if population is None:
             raise ValueError("labels needs X, with one label per row of X.")
+        labels = align_labels(labels, population, what="labels")
     if features is None:
         rfm = ["recency", "frequency", "monetary"]
         if all(f in profiles for f in rfm):
@@ -334,6 +344,12 @@ def name_personas(
             raise ValueError(f"Feature {f!r} is not a column of profiles.")
         if population is not None and f not in population:
             raise ValueError(f"Feature {f!r} is not a column of the population X.")
+    if population is not None:  # a median is placed among numbers only
+        check_numeric_columns(
+            population,
+            [f for f in features if is_numeric_column(profiles[f])],
+            owner="name_personas",
+        )
     kinds = {f: feature_kind(f, profiles, population) for f in features}
     numeric = [f for f in features if kinds[f] == "numeric"]
     vocab = {**DEFAULT_VOCABULARY, **(vocabulary or {})}

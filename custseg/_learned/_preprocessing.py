@@ -18,6 +18,7 @@ name and checks them, so that customer ids never become a feature.
 from __future__ import annotations
 
 from numbers import Real
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -26,9 +27,10 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import (
+    ArrayLike,
+    TableLike,
     as_pandas_table,
     check_numeric_columns,
-    is_numeric_column,
     looks_like_id,
 )
 from custseg._warnings import warn
@@ -250,13 +252,19 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         "skew_threshold": [Interval(Real, 0, None, closed="left")],
     }
 
-    def __init__(self, log="auto", *, scale=True, skew_threshold=0.5):
+    def __init__(
+        self,
+        log: Literal["auto"] | bool = "auto",
+        *,
+        scale: bool = True,
+        skew_threshold: float = 0.5,
+    ) -> None:
         self.log = log
         self.scale = scale
         self.skew_threshold = skew_threshold
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: TableLike, y: Any = None) -> Self:
         """Learn which columns to log and the median and IQR of each.
 
         Parameters
@@ -270,7 +278,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         self : LogRobustScaler
         """
-        _refuse_text_columns(X)
+        _check_table_columns(X)
         X = validate_data(self, X, dtype=np.float64)
         negative = (X < 0).sum(axis=0)
         if self.log == "auto":
@@ -308,7 +316,7 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             Z[:, self.log_mask_] = signed_log1p(Z[:, self.log_mask_])
         return Z
 
-    def transform(self, X):
+    def transform(self, X: TableLike) -> np.ndarray:
         """Apply the log and the scaling learned in :meth:`fit`.
 
         Parameters
@@ -321,11 +329,11 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        _refuse_text_columns(X)
+        _check_table_columns(X)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return (self._log(X) - self.center_) / self.scale_
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Map scaled values back to original units.
 
         Parameters
@@ -344,19 +352,20 @@ class LogRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return Z
 
 
-def _refuse_text_columns(X):
-    """Name the text columns of a table before numpy tries to parse them.
+def _check_table_columns(X):
+    """Read a table's columns with the customer-table reader's numeric policy.
 
     A polars customer table keeps its id as a column; scaling it as a number
-    would be silently wrong, and numpy's own error names no column.
+    would be silently wrong, and numpy's own error names no column.  Arrays
+    are left to scikit-learn's ``validate_data``.
     """
     if isinstance(X, np.ndarray) or not hasattr(X, "columns"):
         return
     table = as_pandas_table(X)
-    text = [str(c) for c in table.columns if not is_numeric_column(table[c])]
-    if text:
+    try:
+        check_numeric_columns(table, table.columns, owner="LogRobustScaler")
+    except TypeError as exc:
         raise TypeError(
-            f"LogRobustScaler scales numeric columns only; {text} are not numeric "
-            "(a customer id or text). Select the feature columns first, or index "
-            "a pandas table by the customer id."
-        )
+            f"{exc} LogRobustScaler scales numeric columns only: select the "
+            "feature columns first (a customer id belongs in the index)."
+        ) from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.metrics.pairwise import euclidean_distances
 
 __all__ = ["silhouette_many"]
@@ -16,7 +17,8 @@ def silhouette_many(X, label_sets, *, chunk_size=1000):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        A sample of customers (a sparse one is made dense).
     label_sets : list of array-like of int, each of shape (n_samples,)
     chunk_size : int, default=1000
         Rows of the distance matrix held in memory at once.
@@ -36,7 +38,7 @@ def silhouette_many(X, label_sets, *, chunk_size=1000):
     >>> silhouette_many(X, [[0, 0, 1, 1], [0, 1, 1, 1]]).round(3)
     array([0.98 , 0.005])
     """
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
     n = X.shape[0]
     encoded = [
         np.unique(np.asarray(lab), return_inverse=True)[1].ravel() for lab in label_sets

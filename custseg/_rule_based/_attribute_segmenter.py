@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -107,7 +108,16 @@ class AttributeSegmenter(SegmenterMixin, BaseEstimator):
         "min_share": [Interval(Real, 0, 1, closed="left")],
     }
 
-    def __init__(self, columns, *, bins=None, min_share=0.0):
+    def __init__(
+        self,
+        columns: str | int | Sequence[str | int],
+        *,
+        bins: int
+        | Sequence[float]
+        | Mapping[str | int, int | Sequence[float]]
+        | None = None,
+        min_share: float = 0.0,
+    ) -> None:
         self.columns = columns
         self.bins = bins
         self.min_share = min_share
@@ -122,8 +132,8 @@ class AttributeSegmenter(SegmenterMixin, BaseEstimator):
             if isinstance(col, Integral) and not isinstance(col, bool):
                 if not 0 <= col < frame.shape[1]:
                     raise ValueError(
-                        f"AttributeSegmenter: columns={col} but X has "
-                        f"{frame.shape[1]} column(s)."
+                        f"AttributeSegmenter: columns={self.columns!r} asks for "
+                        f"column {col} but X has {frame.shape[1]} feature(s)."
                     )
                 col = frame.columns[col]
             names.append(str(col))

@@ -9,8 +9,10 @@ operations over the ``n_bins ** 3`` possible codes.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -193,12 +195,12 @@ class RuleDiagnostics:
     catch_all_share: float | None = None
 
     @property
-    def n_codes(self):
+    def n_codes(self) -> int:
         """Number of possible codes, ``n_bins ** 3``."""
         return self.n_bins**3
 
     @property
-    def n_covered(self):
+    def n_covered(self) -> int:
         """Number of codes at least one rule covers."""
         return self.n_codes - len(self.uncovered)
 
@@ -223,7 +225,12 @@ class RuleDiagnostics:
     },
     prefer_skip_nested_validation=True,
 )
-def diagnose_rules(rules, n_bins=None, *, catch_all_share=None):
+def diagnose_rules(
+    rules: str | pd.DataFrame | Mapping[str, Any],
+    n_bins: int | None = None,
+    *,
+    catch_all_share: float | None = None,
+) -> RuleDiagnostics:
     """Diagnose a rule table: uncovered codes, overlaps, shadowed rules.
 
     Parameters

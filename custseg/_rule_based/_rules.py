@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from numbers import Integral
+from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from custseg._base import SegmenterMixin, Segments, profile_features
@@ -118,8 +121,13 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
     }
 
     def __init__(
-        self, rules="putler", *, scorer=None, default_segment=None, n_bins=None
-    ):
+        self,
+        rules: str | pd.DataFrame | Mapping[str, Any] = "putler",
+        *,
+        scorer: RFMScorer | Literal["passthrough"] | None = None,
+        default_segment: str | None = None,
+        n_bins: int | None = None,
+    ) -> None:
         self.rules = rules
         self.scorer = scorer
         self.default_segment = default_segment

@@ -67,13 +67,15 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
       requested one.
     - ``"thresholds"``: fixed bounds, ``thresholds=(heavy_min, medium_min)``.
     - ``"jenks"``: natural breaks (exact Jenks / optimal 1-D k-means).
+    - ``"jenks_approx"``: approximate natural breaks (:doc:`/user_guide/tiers`).
 
     Parameters
     ----------
     column : str or int, default="frequency"
         The usage column: a name, or a position.  A one-column array is read
         whatever the name.
-    method : {"rank", "pareto", "thresholds", "jenks"}, default="rank"
+    method : str, default="rank"
+        One of the methods above.
     shares : sequence of float, default=None
         Cumulative shares from the top, one per tier but the last, increasing
         in (0, 1): of customers for ``"rank"`` (default ``(0.2, 0.5)``), of
@@ -166,7 +168,9 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "column": [str, Interval(Integral, 0, None, closed="left")],
-        "method": [StrOptions({"rank", "pareto", "thresholds", "jenks"})],
+        "method": [
+            StrOptions({"rank", "pareto", "thresholds", "jenks", "jenks_approx"})
+        ],
         "shares": ["array-like", None],
         "thresholds": ["array-like", None],
         "tier_names": ["array-like"],
@@ -371,7 +375,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
             # back to original units: the smallest usage at or above each cut
             bounds = np.array([desc[desc_worth >= c].min() for c in cuts])
         else:
-            classes = natural_breaks(active, len(names))
+            classes = natural_breaks(active, len(names), approx=self.method != "jenks")
             lows = [lo for lo, _ in classes[::-1]][:-1]
             bounds = np.array([np.inf] * (len(names) - 1 - len(lows)) + lows)
         self.thresholds_ = np.asarray(bounds, dtype=float)

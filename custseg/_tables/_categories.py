@@ -5,7 +5,39 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["category_modes"]
+__all__ = ["MISSING_LEVEL", "category_modes", "level_codes"]
+
+MISSING_LEVEL = "(missing)"
+
+
+def level_codes(series):
+    """Each row's level as a code into the sorted level names (text).
+
+    A missing value is the level ``"(missing)"``.  The column is hashed once
+    (:func:`pandas.factorize`) and only its distinct values become text, so a
+    million rows with 40 levels cost 40 string conversions, not a million.
+    Distinct values with the same text (``1`` and ``"1"``) share one name.
+
+    Returns
+    -------
+    codes : ndarray of int, shape (n_rows,)
+    names : ndarray of str
+        Sorted; ``names[codes]`` is the column as text.  Every name occurs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codes, names = level_codes(pd.Series(["b", None, "a", "b"]))
+    >>> names.tolist(), codes.tolist()
+    (['(missing)', 'a', 'b'], [2, 0, 1, 2])
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    names = pd.Series(uniques).astype(object).map(str).to_numpy(dtype=object)
+    if (codes < 0).any():
+        codes = np.where(codes < 0, names.size, codes)
+        names = np.append(names, MISSING_LEVEL)
+    names, merged = np.unique(names.astype(str), return_inverse=True)
+    return merged.ravel()[codes], names
 
 
 def category_modes(table, columns, labels, segments):
@@ -46,16 +78,19 @@ def category_modes(table, columns, labels, segments):
     segments = list(range(segments)) if np.isscalar(segments) else list(segments)
     n_segments = len(segments)
     out = pd.DataFrame(index=pd.Index(segments))
+    row_segment = pd.Index(segments).get_indexer(np.asarray(labels))
+    described = row_segment >= 0
     for col in columns:
-        values = table[col].astype(object)
-        values = values.where(values.notna(), "(missing)").map(str).to_numpy()
-        counts = pd.crosstab(labels, values).reindex(segments, fill_value=0)
-        counts = counts.reindex(sorted(counts.columns), axis=1)
-        totals = counts.sum(axis=1).to_numpy()
-        best = counts.to_numpy().argmax(axis=1)  # first of the sorted levels on ties
-        top = counts.to_numpy()[np.arange(n_segments), best]
+        codes, names = level_codes(table[col])
+        # segment x level counts in one bincount (levels sorted as text)
+        flat = row_segment[described] * names.size + codes[described]
+        counts = np.bincount(flat, minlength=n_segments * names.size)
+        counts = counts.reshape(n_segments, names.size)
+        totals = counts.sum(axis=1)
+        best = counts.argmax(axis=1)  # first of the sorted levels on ties
+        top = counts[np.arange(n_segments), best]
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(totals > 0, top / totals, np.nan)
-        out[col] = np.where(totals > 0, counts.columns.to_numpy()[best], None)
+        out[col] = np.where(totals > 0, names.astype(object)[best], None)
         out[f"{col}_share"] = share
     return out

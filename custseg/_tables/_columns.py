@@ -11,7 +11,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["check_numeric_columns", "column_as_float", "is_numeric_column"]
+__all__ = [
+    "check_numeric_columns",
+    "column_as_float",
+    "finite_floats",
+    "is_numeric_column",
+]
 
 
 def _text_sample(series):
@@ -83,6 +88,37 @@ def column_as_float(series, col, prefix):
         if len(first):
             hint = f" holding text (e.g. {first.iloc[0]!r}); convert it first"
     raise TypeError(f"{prefix}column {col!r} must be numeric, got dtype {dtype}{hint}.")
+
+
+def finite_floats(table, columns, prefix=""):
+    """Numeric columns as float Series with infinite values made missing.
+
+    For descriptions that leave missing values out (medians, totals) rather
+    than refuse them.
+
+    Returns
+    -------
+    floats : dict of str to pandas.Series
+        One float Series (positional index) per column.
+    infinite : dict of str to int
+        How many infinite values each column had (only those that had some).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> floats, infinite = finite_floats(pd.DataFrame({"a": [1.0, np.inf]}), ["a"])
+    >>> floats["a"].tolist(), infinite
+    ([1.0, nan], {'a': 1})
+    """
+    floats, infinite = {}, {}
+    for col in dict.fromkeys(columns):
+        values = column_as_float(table[col], col, prefix)
+        bad = np.isinf(values)
+        if bad.any():
+            infinite[col] = int(bad.sum())
+            values = np.where(bad, np.nan, values)
+        floats[col] = pd.Series(values)
+    return floats, infinite
 
 
 def check_numeric_columns(table, columns, *, owner=None, hint=""):

@@ -18,15 +18,20 @@ from sklearn.utils.validation import check_array
 from custseg._tables._columns import check_numeric_columns
 from custseg._tables._convert import as_pandas_table, is_dataframe_library_object
 
-__all__ = ["CustomerTable", "read_customer_table", "reset_fitted_attributes"]
+__all__ = [
+    "CustomerTable",
+    "read_customer_table",
+    "read_table_for",
+    "resample_rows",
+    "reset_fitted_attributes",
+]
+
+# marks a bootstrap resample, which repeats customers by design
+_RESAMPLE = "custseg_resample"
 
 # column names under which a transaction log keeps its customer ids
 _CUSTOMER_KEYS = {"id", "customer", "customerid", "client", "clientid", "userid",
                   "user", "accountid", "memberid", "member"}  # fmt: skip
-
-
-def _is_customer_key(name):
-    return str(name).lower().replace("_", "").replace(" ", "") in _CUSTOMER_KEYS
 
 
 def _is_customer_key(name):
@@ -58,7 +63,27 @@ class CustomerTable:
     named: bool
 
 
+def resample_rows(frame, rows):
+    """Rows of a customer table drawn with replacement, for a bootstrap refit.
+
+    A resample repeats customers by design; it is marked so that the reader
+    does not take it for a transaction log (a customer-id column that repeats).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"customer_id": ["a", "b"], "x": [1.0, 2.0]})
+    >>> resample_rows(table, [0, 0])["customer_id"].tolist()
+    ['a', 'a']
+    """
+    out = frame.iloc[rows].reset_index(drop=True)
+    out.attrs = {**out.attrs, _RESAMPLE: True}  # a new dict: frame's is unchanged
+    return out
+
+
 def _refuse_transaction_log(frame, owner):
+    if frame.attrs.get(_RESAMPLE):
+        return
     keys = [(c, frame[c]) for c in frame.columns if _is_customer_key(c)]
     if frame.index.name is not None and _is_customer_key(frame.index.name):
         keys.append((frame.index.name, frame.index.to_series()))
@@ -71,6 +96,46 @@ def _refuse_transaction_log(frame, owner):
                 f"{len(ids) - repeats} customers). Aggregate it to one row per "
                 "customer first, e.g. with custseg.rfm_table."
             )
+
+
+def read_table_for(X, owner, *, min_rows=1):
+    """Read a customer table for a function (not an estimator), with the same policy.
+
+    The table is converted once (:func:`as_pandas_table`: any container, lazy
+    frames collected once, duplicate column names refused); fewer than
+    ``min_rows`` customers and a transaction log (a customer-id column or
+    index that repeats ids) are refused, as :func:`read_customer_table` does
+    for estimators.  Which columns are read, and how, is the caller's policy.
+
+    Parameters
+    ----------
+    X : DataFrame, lazy frame or array-like of shape (n_customers, n_features)
+    owner : str
+        The function's name, prefixing the error messages.
+    min_rows : int, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new object (the caller's is never modified).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_table_for(pd.DataFrame({"customer_id": [1, 1]}), "f")
+    Traceback (most recent call last):
+    ...
+    ValueError: f: X looks like a transaction log, not a customer table: ...
+    """
+    frame = as_pandas_table(X)
+    if len(frame) < min_rows:
+        raise ValueError(
+            f"{owner}: X has {len(frame)} row(s); at least {min_rows} customer(s) "
+            "needed."
+        )
+    if _is_table(X):
+        _refuse_transaction_log(frame, owner)
+    return frame
 
 
 def _array_frame(estimator, X, owner):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
+import pandas as pd
 from scipy.special import betaln, expit, gammaln, hyp2f1, psi
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from custseg._sklearn_compat import HasMethods, Interval, fit_context
+from custseg._tables import ArrayLike, TableLike
 from custseg._value._btyd_input import read_btyd_table
 from custseg._value._mle import compress_rows, fit_positive_params, standard_errors
 from custseg._value._value_table import customer_value_from, value_frame
@@ -130,13 +133,13 @@ class BetaGeoModel(BaseEstimator):
 
     def __init__(
         self,
-        spend_model=None,
+        spend_model: Any = None,
         *,
-        horizon=52.0,
-        discount_rate=0.0,
-        tol=1e-9,
-        max_iter=1000,
-    ):
+        horizon: float = 52.0,
+        discount_rate: float = 0.0,
+        tol: float = 1e-9,
+        max_iter: int = 1000,
+    ) -> None:
         self.spend_model = spend_model
         self.horizon = horizon
         self.discount_rate = discount_rate
@@ -144,7 +147,7 @@ class BetaGeoModel(BaseEstimator):
         self.max_iter = max_iter
 
     @fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
+    def fit(self, X: TableLike, y: Any = None) -> Self:
         """Fit (r, alpha, a, b) by maximum likelihood.
 
         Parameters
@@ -209,7 +212,7 @@ class BetaGeoModel(BaseEstimator):
             raise ValueError(f"t must be a finite number of periods >= 0, got {t}.")
         return t
 
-    def predict_purchases(self, X, t=None):
+    def predict_purchases(self, X: TableLike, t: ArrayLike | None = None) -> np.ndarray:
         """Expected number of repeat purchases in the next ``t`` periods.
 
         ``E[Y(t) | x, t_x, T]``, equation 10 of Fader, Hardie and Lee (2005).
@@ -253,7 +256,7 @@ class BetaGeoModel(BaseEstimator):
             )
         return first * second / (1.0 + odds)
 
-    def probability_alive(self, X):
+    def probability_alive(self, X: TableLike) -> np.ndarray:
         """Probability that each customer is still active at the end of ``T``.
 
         ``1`` for customers without a repeat purchase (in this model a
@@ -276,7 +279,7 @@ class BetaGeoModel(BaseEstimator):
         )
         return np.where(x > 0, expit(-log_odds), 1.0)
 
-    def predict_spend(self, X):
+    def predict_spend(self, X: TableLike) -> np.ndarray:
         """Expected spend per purchase, from the fitted ``spend_model_``.
 
         Parameters
@@ -296,7 +299,14 @@ class BetaGeoModel(BaseEstimator):
             )
         return self.spend_model_.predict_spend(X)
 
-    def customer_value(self, X, t=None, *, discount_rate=None, step=1.0):
+    def customer_value(
+        self,
+        X: TableLike,
+        t: float | None = None,
+        *,
+        discount_rate: float | None = None,
+        step: float = 1.0,
+    ) -> np.ndarray:
         """Expected (discounted) value of each customer over the next ``t`` periods.
 
         ``sum_k spend * (E[Y(k step)] - E[Y((k-1) step)]) / (1 + d) ** k`` for
@@ -331,7 +341,7 @@ class BetaGeoModel(BaseEstimator):
             step,
         )
 
-    def value_table(self, X, t=None):
+    def value_table(self, X: TableLike, t: float | None = None) -> pd.DataFrame:
         """Per-customer expected purchases, probability alive and value.
 
         Parameters

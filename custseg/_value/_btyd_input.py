@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from custseg._tables import as_pandas_table
+from custseg._tables import column_as_float, read_table_for
 
 __all__ = ["BTYD_COLUMNS", "read_btyd_table"]
 
@@ -19,13 +19,10 @@ _HINT = (
 
 
 def _column(table, name):
-    series = table[name]
-    try:
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"column {name!r} must be numeric, got dtype {series.dtype}; {_HINT}."
-        ) from exc
+    try:  # the reader's numeric policy: text, even "12", is not a number
+        values = column_as_float(table[name], name, "")
+    except TypeError as exc:
+        raise TypeError(f"{exc} {_HINT[0].upper()}{_HINT[1:]}.") from exc
     bad = ~np.isfinite(values)
     if bad.any():
         raise ValueError(
@@ -70,7 +67,7 @@ def read_btyd_table(X, *, monetary=False):
             f"X must be a DataFrame with named columns, got {type(X).__name__}; "
             f"{_HINT}."
         )
-    table = as_pandas_table(X)
+    table = read_table_for(X, "value model", min_rows=0)  # one row per customer
     required = [*BTYD_COLUMNS, *(["monetary_value"] if monetary else [])]
     missing = [c for c in required if c not in table.columns]
     if missing:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from custseg._sklearn_compat import validate_params
+from custseg._tables import DateLike, TableLike
 from custseg._value._periods import PERIOD_LOG_CONSTRAINTS, customer_periods
 
 __all__ = ["CohortRetention", "cohort_retention"]
@@ -61,16 +63,16 @@ class CohortRetention:
 
 @validate_params(PERIOD_LOG_CONSTRAINTS, prefer_skip_nested_validation=True)
 def cohort_retention(
-    transactions,
+    transactions: TableLike,
     *,
-    periods="M",
-    customer_col="customer_id",
-    date_col="date",
-    amount_col="amount",
-    reference_date=None,
-    returns="net",
-    missing="drop",
-):
+    periods: Literal["D", "W", "M", "Q", "Y"] = "M",
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    reference_date: DateLike | None = None,
+    returns: Literal["net", "ignore", "raise"] = "net",
+    missing: Literal["drop", "raise"] = "drop",
+) -> CohortRetention:
     """Cohort retention table: who keeps buying after their first purchase.
 
     Customers are grouped by the calendar period of their first purchase;

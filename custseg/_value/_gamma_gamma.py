@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from numbers import Integral, Real
+from typing import Any, Self
 
 import numpy as np
 from scipy.special import gammaln, psi
@@ -10,6 +11,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from custseg._sklearn_compat import Interval, fit_context
+from custseg._tables import TableLike
 from custseg._value._btyd_input import read_btyd_table
 from custseg._value._mle import compress_rows, fit_positive_params, standard_errors
 from custseg._warnings import warn
@@ -104,12 +106,12 @@ class GammaGammaModel(BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, *, tol=1e-9, max_iter=1000):
+    def __init__(self, *, tol: float = 1e-9, max_iter: int = 1000) -> None:
         self.tol = tol
         self.max_iter = max_iter
 
     @fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: TableLike, y: Any = None) -> Self:
         """Fit (p, q, v) on the customers with repeat purchases.
 
         Parameters
@@ -170,7 +172,7 @@ class GammaGammaModel(BaseEstimator):
         self.n_iter_ = n_iter
         return self
 
-    def predict_spend(self, X):
+    def predict_spend(self, X: TableLike) -> np.ndarray:
         """Expected spend per purchase: ``E[Z | zbar, x]``.
 
         A weighted mean of the population mean ``p v / (q - 1)`` and the

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from custseg._evaluation import segment_migration
+from custseg._evaluation import SegmentMigration, segment_migration
 from custseg._sklearn_compat import validate_params
+from custseg._tables import DateLike, TableLike
 from custseg._value._periods import PERIOD_LOG_CONSTRAINTS, customer_periods
 
 __all__ = ["STAGES", "LifecycleStages", "lifecycle_stages"]
@@ -64,7 +66,9 @@ class LifecycleStages:
     counts: pd.DataFrame
     revenue: pd.DataFrame
 
-    def transitions(self, before, after):
+    def transitions(
+        self, before: pd.Period | str, after: pd.Period | str
+    ) -> SegmentMigration:
         """Transition table between the stages of two periods.
 
         Parameters
@@ -124,16 +128,16 @@ def stage_codes(bought):
 
 @validate_params(PERIOD_LOG_CONSTRAINTS, prefer_skip_nested_validation=True)
 def lifecycle_stages(
-    transactions,
+    transactions: TableLike,
     *,
-    periods="Q",
-    customer_col="customer_id",
-    date_col="date",
-    amount_col="amount",
-    reference_date=None,
-    returns="net",
-    missing="drop",
-):
+    periods: Literal["D", "W", "M", "Q", "Y"] = "Q",
+    customer_col: str = "customer_id",
+    date_col: str = "date",
+    amount_col: str = "amount",
+    reference_date: DateLike | None = None,
+    returns: Literal["net", "ignore", "raise"] = "net",
+    missing: Literal["drop", "raise"] = "drop",
+) -> LifecycleStages:
     """Where each customer stands in their lifecycle, period by period.
 
     For every customer and every calendar period from their first purchase

@@ -34,6 +34,10 @@ def customer_value_from(expected, spend, t, discount_rate, step):
         raise ValueError(f"step must be a number of periods > 0, got {step}.")
     n_steps = max(math.ceil(t / step - 1e-12), 0)
     total = np.zeros_like(np.asarray(spend, dtype=np.float64))
+    if n_steps and discount_rate == 0:
+        # undiscounted, the sum over steps telescopes: one evaluation, not one
+        # per step (365 per customer for a year in days)
+        return (expected(float(t)) - expected(0.0)) * spend
     previous = expected(0.0)
     for k in range(1, n_steps + 1):
         current = expected(min(k * step, t))

@@ -24,7 +24,7 @@ def _check_file(path):
     return path
 
 
-def load_cdnow(path):
+def load_cdnow(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read the CDNOW transaction log (``CDNOW_master.txt`` or the 1/10 sample).
 
     The CDNOW data (Fader and Hardie) record the purchases of the cohort of
@@ -75,7 +75,9 @@ def load_cdnow(path):
     return raw[columns]
 
 
-def load_online_retail(path, *, clean=True):
+def load_online_retail(
+    path: str | os.PathLike[str], *, clean: bool = True
+) -> pd.DataFrame:
     """Read the UCI Online Retail (I) log and return it as a transaction frame.
 
     Parameters

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from custseg._tables import DateLike
+
 __all__ = ["ATTRIBUTES", "PERSONAS", "make_transactions"]
 
 # Planted personas.  Each row: share of customers, recency range in days
@@ -80,13 +82,13 @@ def _draw_levels(rng, probabilities, persona_idx):
 
 
 def make_transactions(
-    n_customers=1000,
+    n_customers: int = 1000,
     *,
-    end_date="2025-12-31",
-    lines_per_order=0.5,
-    attributes=False,
-    random_state=None,
-):
+    end_date: DateLike = "2025-12-31",
+    lines_per_order: float = 0.5,
+    attributes: bool = False,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
     """Generate a synthetic order log with planted customer personas.
 
     Five personas are planted, with distinct recency, frequency and spend

@@ -24,7 +24,12 @@ _PURPOSE_NIGHTS = {"business": 0.94, "solo leisure": 1.0, "couple": 1.0, "family
 _PURPOSE_RATE = {"business": 1.04, "solo leisure": 0.97, "couple": 1.0, "family": 1.0}
 
 
-def make_travel_bookings(n_customers=2000, *, returning_share=0.4, random_state=None):
+def make_travel_bookings(
+    n_customers: int = 2000,
+    *,
+    returning_share: float = 0.4,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Generate travellers with a hypothesised and a real segmentation planted.
 
     Parameters

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
 
 from custseg._format import format_cell
 
-__all__ = ["Display", "check_matplotlib", "format_value"]
+if TYPE_CHECKING:  # matplotlib is optional: its types are for type checkers only
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
+
+__all__ = ["Display", "HeatmapDisplay", "check_matplotlib", "format_value"]
 
 
 def check_matplotlib(caller):
@@ -36,7 +42,7 @@ class Display:
     ``plt.show()``: they return themselves, and the figure is in ``figure_``.
     """
 
-    def plot(self, ax=None, **kwargs):
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Self:
         """Draw the plot.
 
         Parameters
@@ -61,6 +67,45 @@ class Display:
 
     def _draw(self, ax, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class HeatmapDisplay(Display):
+    """A Display drawn with ``imshow``: ``plot`` names ``cmap`` and ``colorbar``.
+
+    As scikit-learn's ``ConfusionMatrixDisplay.plot``; subclasses set their
+    default colour map in ``_cmap``.
+    """
+
+    _cmap = "viridis"
+
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        cmap: str | Colormap | None = None,
+        colorbar: bool = True,
+        **kwargs: Any,
+    ) -> Self:
+        """Draw the heatmap.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; ``None`` creates a new figure and Axes.
+        cmap : str or matplotlib Colormap, default=None
+            Colour map; ``None``: the Display's own (see the class docstring).
+        colorbar : bool, default=True
+            Whether to draw a colour bar.
+        **kwargs : dict
+            Passed to ``imshow``.
+
+        Returns
+        -------
+        self
+            The Display, with ``ax_`` and ``figure_`` set.
+        """
+        cmap = self._cmap if cmap is None else cmap
+        return super().plot(ax, cmap=cmap, colorbar=colorbar, **kwargs)
 
 
 def annotated_heatmap(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal, Self
 
-from custseg._value import cohort_retention
-from custseg.plotting._base import Display, annotated_heatmap, format_value
+import numpy as np
+import pandas as pd
+
+from custseg._tables import TableLike
+from custseg._value import CohortRetention, cohort_retention
+from custseg.plotting._base import HeatmapDisplay, annotated_heatmap, format_value
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
 
 __all__ = ["CohortDisplay"]
 
@@ -16,7 +24,7 @@ _METRICS = {
 }
 
 
-class CohortDisplay(Display):
+class CohortDisplay(HeatmapDisplay):
     """Heatmap of a :class:`~custseg.CohortRetention` table.
 
     Rows are first-purchase cohorts (with their size), columns periods since
@@ -48,7 +56,14 @@ class CohortDisplay(Display):
     'periods since first purchase'
     """
 
-    def __init__(self, table, sizes, metric="retention"):
+    _cmap = "Greens"
+
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        sizes: pd.Series,
+        metric: Literal["retention", "revenue", "active"] = "retention",
+    ) -> None:
         self.table = table
         self.sizes = sizes
         self.metric = metric
@@ -59,7 +74,16 @@ class CohortDisplay(Display):
         return (2.5 + 0.75 * n_cols, 1.5 + 0.4 * n_rows)
 
     @classmethod
-    def from_retention(cls, retention, *, metric="retention", ax=None, **kwargs):
+    def from_retention(
+        cls,
+        retention: CohortRetention,
+        *,
+        metric: Literal["retention", "revenue", "active"] = "retention",
+        ax: Axes | None = None,
+        cmap: str | Colormap = "Greens",
+        colorbar: bool = True,
+        **kwargs: Any,
+    ) -> Self:
         """Plot a :func:`custseg.cohort_retention` result.
 
         Parameters
@@ -67,6 +91,9 @@ class CohortDisplay(Display):
         retention : CohortRetention
         metric : {"retention", "revenue", "active"}, default="retention"
         ax : matplotlib Axes, default=None
+        cmap : str or matplotlib Colormap, default="Greens"
+        colorbar : bool, default=True
+            Whether to draw a colour bar.
         **kwargs : dict
             Passed to ``imshow``.
 
@@ -80,10 +107,20 @@ class CohortDisplay(Display):
             )
         keep = retention.sizes.to_numpy() > 0  # periods where no cohort started
         table = getattr(retention, metric).loc[keep]
-        return cls(table, retention.sizes.loc[keep], metric).plot(ax=ax, **kwargs)
+        disp = cls(table, retention.sizes.loc[keep], metric)
+        return disp.plot(ax=ax, cmap=cmap, colorbar=colorbar, **kwargs)
 
     @classmethod
-    def from_transactions(cls, transactions, *, metric="retention", ax=None, **kwargs):
+    def from_transactions(
+        cls,
+        transactions: TableLike,
+        *,
+        metric: Literal["retention", "revenue", "active"] = "retention",
+        ax: Axes | None = None,
+        cmap: str | Colormap = "Greens",
+        colorbar: bool = True,
+        **kwargs: Any,
+    ) -> Self:
         """Compute :func:`custseg.cohort_retention` and plot it.
 
         Parameters
@@ -91,6 +128,9 @@ class CohortDisplay(Display):
         transactions : DataFrame
         metric : {"retention", "revenue", "active"}, default="retention"
         ax : matplotlib Axes, default=None
+        cmap : str or matplotlib Colormap, default="Greens"
+        colorbar : bool, default=True
+            Whether to draw a colour bar.
         **kwargs : dict
             ``periods``, ``customer_col``, ``date_col``, ``amount_col``,
             ``reference_date``, ``returns`` and ``missing`` go to
@@ -111,7 +151,9 @@ class CohortDisplay(Display):
         )
         options = {k: kwargs.pop(k) for k in names if k in kwargs}
         result = cohort_retention(transactions, **options)
-        return cls.from_retention(result, metric=metric, ax=ax, **kwargs)
+        return cls.from_retention(
+            result, metric=metric, ax=ax, cmap=cmap, colorbar=colorbar, **kwargs
+        )
 
     def _draw(self, ax, cmap="Greens", **kwargs):
         values = self.table.to_numpy(dtype=float)

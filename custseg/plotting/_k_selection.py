@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
+import pandas as pd
 
 from custseg._learned import CRITERIA
 from custseg.plotting._base import Display
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["KSelectionDisplay"]
 
@@ -67,7 +73,14 @@ class KSelectionDisplay(Display):
 
     _figsize = (7.0, 4.0)
 
-    def __init__(self, table, preferred, *, stability_threshold=None, min_share=None):
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        preferred: dict[str, int],
+        *,
+        stability_threshold: float | None = None,
+        min_share: float | None = None,
+    ) -> None:
         self.table = table
         self.preferred = preferred
         attrs = getattr(table, "attrs", {})
@@ -79,7 +92,7 @@ class KSelectionDisplay(Display):
         self.min_share = float(min_share)
 
     @property
-    def flagged(self):
+    def flagged(self) -> list[int]:
         """The k whose smallest segment is below ``min_share`` or degenerate."""
         flag = np.zeros(len(self.table), dtype=bool)
         if "smallest_share" in self.table:
@@ -89,18 +102,20 @@ class KSelectionDisplay(Display):
         return [int(k) for k in self.table.index[flag]]
 
     @property
-    def criteria(self):
+    def criteria(self) -> list[str]:
         """The criteria drawn: the columns of ``table`` that are known criteria."""
         return [c for c in CRITERIA if c in self.table.columns]
 
     @property
-    def chosen(self):
+    def chosen(self) -> int | None:
         """The chosen k (None when the table marks none)."""
         chosen = self.table.index[self.table["chosen"].astype(bool)]
         return int(chosen[0]) if len(chosen) else None
 
     @classmethod
-    def from_estimator(cls, estimator, *, ax=None, **kwargs):
+    def from_estimator(
+        cls, estimator: Any, *, ax: Axes | None = None, **kwargs: Any
+    ) -> Self:
         """Plot the k search of a fitted :class:`~custseg.CustomerSegmenter`.
 
         Parameters

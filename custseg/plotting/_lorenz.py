@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
 
-from custseg._tables import as_pandas_table
+from custseg._tables import ArrayLike, TableLike, as_pandas_table
 from custseg.plotting._base import Display
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["LorenzCurveDisplay"]
 
@@ -72,8 +78,14 @@ class LorenzCurveDisplay(Display):
     _figsize = (5.5, 5.0)
 
     def __init__(
-        self, customer_share, value_share, *, cuts=(), gini=None, column="usage"
-    ):
+        self,
+        customer_share: ArrayLike,
+        value_share: ArrayLike,
+        *,
+        cuts: Sequence[tuple[float, float, str]] = (),
+        gini: float | None = None,
+        column: str = "usage",
+    ) -> None:
         self.customer_share = customer_share
         self.value_share = value_share
         self.cuts = cuts
@@ -81,7 +93,9 @@ class LorenzCurveDisplay(Display):
         self.column = column
 
     @classmethod
-    def from_estimator(cls, estimator, X, *, ax=None, **kwargs):
+    def from_estimator(
+        cls, estimator: Any, X: TableLike, *, ax: Axes | None = None, **kwargs: Any
+    ) -> Self:
         """Plot the Lorenz curve of a fitted :class:`~custseg.UsageTiers` column.
 
         Parameters

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
 import pandas as pd
 
-from custseg._evaluation import segment_migration
-from custseg.plotting._base import Display, annotated_heatmap
+from custseg._evaluation import SegmentMigration, segment_migration
+from custseg._tables import TableLike
+from custseg.plotting._base import HeatmapDisplay, annotated_heatmap
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
 
 __all__ = ["MigrationDisplay"]
 
@@ -18,7 +25,7 @@ def _keyed(labels, X):
     return np.asarray(labels)
 
 
-class MigrationDisplay(Display):
+class MigrationDisplay(HeatmapDisplay):
     """Heatmap of a :class:`~custseg.SegmentMigration`: rows before, columns after.
 
     Colour is the row share (where each earlier segment's customers went);
@@ -56,11 +63,13 @@ class MigrationDisplay(Display):
     new     0.0    1.0
     """
 
-    def __init__(self, counts):
+    _cmap = "Blues"
+
+    def __init__(self, counts: pd.DataFrame) -> None:
         self.counts = counts
 
     @property
-    def shares(self):
+    def shares(self) -> pd.DataFrame:
         """Row shares of ``counts``: where each segment's customers went."""
         totals = self.counts.sum(axis=1).replace(0, np.nan)
         return self.counts.div(totals, axis=0).fillna(0.0)
@@ -71,7 +80,16 @@ class MigrationDisplay(Display):
         return (2.5 + 1.1 * n_cols, 1.5 + 0.45 * n_rows)
 
     @classmethod
-    def from_migration(cls, migration, *, drop_empty=True, ax=None, **kwargs):
+    def from_migration(
+        cls,
+        migration: SegmentMigration,
+        *,
+        drop_empty: bool = True,
+        ax: Axes | None = None,
+        cmap: str | Colormap = "Blues",
+        colorbar: bool = True,
+        **kwargs: Any,
+    ) -> Self:
         """Plot a :func:`custseg.segment_migration` result.
 
         Parameters
@@ -81,6 +99,9 @@ class MigrationDisplay(Display):
             Leave out rows and columns without customers (e.g. ``(new)``
             when both periods have the same customers).
         ax : matplotlib Axes, default=None
+        cmap : str or matplotlib Colormap, default="Blues"
+        colorbar : bool, default=True
+            Whether to draw a colour bar.
         **kwargs : dict
             Passed to ``imshow``.
 
@@ -91,10 +112,20 @@ class MigrationDisplay(Display):
         counts = migration.counts
         if drop_empty:
             counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
-        return cls(counts).plot(ax=ax, **kwargs)
+        return cls(counts).plot(ax=ax, cmap=cmap, colorbar=colorbar, **kwargs)
 
     @classmethod
-    def from_estimator(cls, estimator, X_before, X_after, *, ax=None, **kwargs):
+    def from_estimator(
+        cls,
+        estimator: Any,
+        X_before: TableLike,
+        X_after: TableLike,
+        *,
+        ax: Axes | None = None,
+        cmap: str | Colormap = "Blues",
+        colorbar: bool = True,
+        **kwargs: Any,
+    ) -> Self:
         """Segment two periods' customer tables with one fitted segmenter and plot.
 
         Parameters
@@ -106,6 +137,9 @@ class MigrationDisplay(Display):
             Customer tables of the earlier and later period; pandas frames
             are matched by index (customer id), other inputs by position.
         ax : matplotlib Axes, default=None
+        cmap : str or matplotlib Colormap, default="Blues"
+        colorbar : bool, default=True
+            Whether to draw a colour bar.
         **kwargs : dict
             Passed to ``imshow``.
 
@@ -120,7 +154,9 @@ class MigrationDisplay(Display):
             names_before=names,
             names_after=names,
         )
-        return cls.from_migration(migration, ax=ax, **kwargs)
+        return cls.from_migration(
+            migration, ax=ax, cmap=cmap, colorbar=colorbar, **kwargs
+        )
 
     def _draw(self, ax, cmap="Blues", **kwargs):
         labels = np.empty(self.counts.shape, dtype=object)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
 import pandas as pd
 
 from custseg._base import segment_profiles
-from custseg.plotting._base import Display, annotated_heatmap, format_value
+from custseg._tables import TableLike
+from custseg.plotting._base import HeatmapDisplay, annotated_heatmap, format_value
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
 
 __all__ = ["SegmentProfileDisplay"]
 
@@ -42,7 +50,7 @@ def profile_features(estimator, profiles):
 LOWER_IS_BETTER = ("recency", "mean_days_between_orders")
 
 
-class SegmentProfileDisplay(Display):
+class SegmentProfileDisplay(HeatmapDisplay):
     """Heatmap of each segment's median per feature: better or worse than typical.
 
     Colour is the standardised median signed so that positive means better:
@@ -82,12 +90,16 @@ class SegmentProfileDisplay(Display):
     [1.225, -0.0, -1.225]
     """
 
-    def __init__(self, medians, *, lower_is_better=LOWER_IS_BETTER):
+    _cmap = "RdBu"
+
+    def __init__(
+        self, medians: pd.DataFrame, *, lower_is_better: Sequence[str] = LOWER_IS_BETTER
+    ) -> None:
         self.medians = medians
         self.lower_is_better = lower_is_better
 
     @property
-    def standardised(self):
+    def standardised(self) -> pd.DataFrame:
         """Standardised medians, signed so that positive is better."""
         medians = self.medians.astype(float)
         centre = medians.mean()
@@ -107,16 +119,16 @@ class SegmentProfileDisplay(Display):
     @classmethod
     def from_estimator(
         cls,
-        estimator,
-        X=None,
+        estimator: Any,
+        X: TableLike | None = None,
         *,
-        features=None,
-        lower_is_better=LOWER_IS_BETTER,
-        ax=None,
-        cmap="RdBu",
-        colorbar=True,
-        **kwargs,
-    ):
+        features: Sequence[str] | None = None,
+        lower_is_better: Sequence[str] = LOWER_IS_BETTER,
+        ax: Axes | None = None,
+        cmap: str | Colormap = "RdBu",
+        colorbar: bool = True,
+        **kwargs: Any,
+    ) -> Self:
         """Plot the profiles of a fitted segmenter.
 
         Parameters

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Literal, Self
+
 import numpy as np
 import pandas as pd
 
-from custseg._tables import as_pandas_table
-from custseg.plotting._base import Display, annotated_heatmap, format_value
+from custseg._tables import TableLike, as_pandas_table
+from custseg.plotting._base import HeatmapDisplay, annotated_heatmap, format_value
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
 
 __all__ = ["RFMHeatmapDisplay"]
 
@@ -22,7 +28,7 @@ def _scorer_of(estimator):
     return scorer
 
 
-class RFMHeatmapDisplay(Display):
+class RFMHeatmapDisplay(HeatmapDisplay):
     """Heatmap of a value (mean monetary by default) by recency and frequency score.
 
     Build it with :meth:`from_estimator`; ``plot`` draws it.  Cells are
@@ -66,7 +72,13 @@ class RFMHeatmapDisplay(Display):
            [0, 3]])
     """
 
-    def __init__(self, values, counts, *, value_name="mean monetary"):
+    def __init__(
+        self,
+        values: np.ndarray,
+        counts: np.ndarray,
+        *,
+        value_name: str = "mean monetary",
+    ) -> None:
         self.values = values
         self.counts = counts
         self.value_name = value_name
@@ -74,16 +86,16 @@ class RFMHeatmapDisplay(Display):
     @classmethod
     def from_estimator(
         cls,
-        estimator,
-        X,
+        estimator: Any,
+        X: TableLike,
         *,
-        value_col=None,
-        aggfunc="mean",
-        ax=None,
-        cmap="viridis",
-        colorbar=True,
-        **kwargs,
-    ):
+        value_col: str | None = None,
+        aggfunc: Literal["mean", "median", "sum"] = "mean",
+        ax: Axes | None = None,
+        cmap: str | Colormap = "viridis",
+        colorbar: bool = True,
+        **kwargs: Any,
+    ) -> Self:
         """Score ``X`` with the estimator's fitted scorer and plot the heatmap.
 
         Parameters

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
+import pandas as pd
 
 from custseg._base import segment_profiles
+from custseg._tables import ArrayLike, TableLike
 from custseg.plotting._base import Display
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["SegmentSizesDisplay"]
 
@@ -54,7 +61,12 @@ class SegmentSizesDisplay(Display):
     [0.625, 0.275, 0.1]
     """
 
-    def __init__(self, names, customer_share, revenue_share=None):
+    def __init__(
+        self,
+        names: ArrayLike,
+        customer_share: ArrayLike,
+        revenue_share: ArrayLike | None = None,
+    ) -> None:
         self.names = names
         self.customer_share = customer_share
         self.revenue_share = revenue_share
@@ -64,7 +76,14 @@ class SegmentSizesDisplay(Display):
         return (7.0, 1.2 + 0.45 * len(self.names))
 
     @classmethod
-    def from_profiles(cls, profiles, *, drop_empty=True, ax=None, **kwargs):
+    def from_profiles(
+        cls,
+        profiles: pd.DataFrame,
+        *,
+        drop_empty: bool = True,
+        ax: Axes | None = None,
+        **kwargs: Any,
+    ) -> Self:
         """Plot from a profiles table (:func:`custseg.segment_profiles`).
 
         Parameters
@@ -89,7 +108,15 @@ class SegmentSizesDisplay(Display):
         return disp.plot(ax=ax, **kwargs)
 
     @classmethod
-    def from_estimator(cls, estimator, X=None, *, drop_empty=True, ax=None, **kwargs):
+    def from_estimator(
+        cls,
+        estimator: Any,
+        X: TableLike | None = None,
+        *,
+        drop_empty: bool = True,
+        ax: Axes | None = None,
+        **kwargs: Any,
+    ) -> Self:
         """Plot the segments of a fitted segmenter.
 
         Parameters

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
 from sklearn.metrics import silhouette_samples
 from sklearn.utils import check_random_state
 
 from custseg._evaluation import model_space
-from custseg._tables import as_pandas_table
+from custseg._tables import TableLike, as_pandas_table
 from custseg.plotting._base import Display
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["SilhouetteDisplay", "stratified_sample"]
 
@@ -98,13 +104,18 @@ class SilhouetteDisplay(Display):
 
     _figsize = (6.5, 4.5)
 
-    def __init__(self, silhouette_values, labels, names):
+    def __init__(
+        self,
+        silhouette_values: np.ndarray | Sequence[float],
+        labels: np.ndarray | Sequence[int],
+        names: Sequence[str],
+    ) -> None:
         self.silhouette_values = silhouette_values
         self.labels = labels
         self.names = names
 
     @property
-    def segment_means(self):
+    def segment_means(self) -> np.ndarray:
         """Mean silhouette per segment (NaN for a segment absent from the sample)."""
         labels = np.asarray(self.labels, dtype=np.int64)
         values = np.asarray(self.silhouette_values, dtype=float)
@@ -114,14 +125,21 @@ class SilhouetteDisplay(Display):
             return sums / counts
 
     @property
-    def mean(self):
+    def mean(self) -> float:
         """Mean silhouette over the customers drawn."""
         return float(np.mean(self.silhouette_values))
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, *, sample_size=2000, random_state=None, ax=None, **kwargs
-    ):
+        cls,
+        estimator: Any,
+        X: TableLike,
+        *,
+        sample_size: int | None = 2000,
+        random_state: int | np.random.RandomState | None = None,
+        ax: Axes | None = None,
+        **kwargs: Any,
+    ) -> Self:
         """Compute the silhouettes of a fitted segmenter's segments of ``X``.
 
         Parameters

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Self
+
 import numpy as np
 from sklearn.base import clone
 
 from custseg._evaluation import STABILITY_BANDS as BANDS
-from custseg._evaluation import bootstrap_stability
+from custseg._evaluation import ValidationReport, bootstrap_stability
+from custseg._tables import ArrayLike, TableLike
 from custseg.plotting._base import Display
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["StabilityDisplay"]
 
@@ -56,12 +63,12 @@ class StabilityDisplay(Display):
     [0.9, 0.6]
     """
 
-    def __init__(self, jaccard, names):
+    def __init__(self, jaccard: ArrayLike, names: Sequence[str]) -> None:
         self.jaccard = jaccard
         self.names = names
 
     @property
-    def mean_jaccard(self):
+    def mean_jaccard(self) -> np.ndarray:
         """The stability of each segment (NaN for an empty segment)."""
         jaccard = np.asarray(self.jaccard, dtype=float)
         finite = np.isfinite(jaccard)
@@ -76,7 +83,9 @@ class StabilityDisplay(Display):
         return (7.0, 1.2 + 0.45 * len(self.names))
 
     @classmethod
-    def from_report(cls, report, *, ax=None, **kwargs):
+    def from_report(
+        cls, report: ValidationReport, *, ax: Axes | None = None, **kwargs: Any
+    ) -> Self:
         """Plot the stability measured by :func:`custseg.validate_segmentation`.
 
         Parameters
@@ -104,8 +113,15 @@ class StabilityDisplay(Display):
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, *, n_bootstrap=20, random_state=None, ax=None, **kwargs
-    ):
+        cls,
+        estimator: Any,
+        X: TableLike,
+        *,
+        n_bootstrap: int = 20,
+        random_state: int | np.random.RandomState | None = None,
+        ax: Axes | None = None,
+        **kwargs: Any,
+    ) -> Self:
         """Refit a fitted segmenter on bootstrap resamples of ``X`` and plot.
 
         Each refit (a clone of ``estimator``) predicts every customer of

@@ -26,6 +26,11 @@ from custseg.report._actions import suggest_actions
 from custseg.report._figures import draw_figures
 from custseg.report._findings import key_findings
 from custseg.report._holdout import default_cutoff, holdout_section
+from custseg.report._value_section import (
+    check_value_option,
+    segment_value,
+    value_section,
+)
 
 __all__ = ["METHODS", "build_content"]
 
@@ -152,6 +157,22 @@ def _refit_notes(caught, where):
     return out
 
 
+def _value_part(transactions, aggregation, reference, value, seen, X, segmenter, rules):
+    """The value models' forecast, and both segment tables with its columns."""
+    result, caught = value_section(
+        transactions, _holdout_settings(aggregation), reference, value
+    )
+    # the BTYD aggregation repeats the notes of the classic one
+    for w in caught:
+        if str(w.message) not in seen:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    result["by_segment"] = tuple(
+        s.profiles_.join(segment_value(result["table"], X, s.labels_, s.segment_names_))
+        for s in (segmenter, rules)
+    )
+    return result
+
+
 def build_content(
     transactions,
     *,
@@ -164,11 +185,13 @@ def build_content(
     currency=None,
     random_state=None,
     verbose=False,
+    value="auto",
 ):
     """Run the whole flow once; return the report's content as a dict.
 
     ``aggregation`` is an unfitted :class:`~custseg.RFMTransformer`.
     """
+    check_value_option(value)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
     if actions is not None and not isinstance(actions, Mapping):
@@ -270,8 +293,28 @@ def build_content(
                 "holdout (next-period) validation: the log spans fewer than 180 "
                 "days; pass a cutoff date to split it anyway"
             )
+        value_result, segments, rule_segments = None, None, None
+        if value is not None and value is not False:
+            step(verbose, "expected value: fitting the purchase and spend models")
+            value_result = attempt(
+                "expected value (BG/NBD purchase and Gamma-Gamma spend models)",
+                lambda: _value_part(
+                    transactions, aggregation, reference, value, aggregation_notes,
+                    X, segmenter, rule_segmenter,
+                ),
+            )  # fmt: skip
+        if value_result is not None:
+            segments, rule_segments = value_result.pop("by_segment")
+            if value_result["expected_value"] is None:
+                unavailable.append(
+                    "expected value: the value model has no spend model "
+                    "(BetaGeoModel(spend_model=GammaGammaModel())); expected "
+                    "purchases and customers still active are shown"
+                )
     notes, more = _caught_notes(caught)
     passed_on += more
+    segments = segmenter.profiles_ if segments is None else segments
+    rule_segments = rule_segmenter.profiles_ if rule_segments is None else rule_segments
     step(verbose, "drawing the figures")
     figures = draw_figures(
         X,
@@ -286,13 +329,14 @@ def build_content(
     )
     findings = key_findings(
         X=X,
-        profiles=segmenter.profiles_,
+        profiles=segments,
         actions=suggested,
         validation=validation,
         holdout=holdout_result,
         main_name=MAIN,
         revenue=summary["revenue"],
         currency=currency,
+        value=value_result,
     )
     assignments = X.copy()
     assignments["rfm_segment"] = rule_segmenter.segment_names_[rule_segmenter.labels_]
@@ -300,6 +344,11 @@ def build_content(
         assignments["usage_tier"] = tiers.segment_names_[tiers.labels_]
     assignments["segment"] = segmenter.segment_names_[segmenter.labels_]
     assignments["segment_label"] = segmenter.labels_
+    if value_result is not None:
+        per_customer = value_result["table"].reindex(X.index)
+        for column in ("expected_purchases", "probability_alive", "expected_value"):
+            if column in per_customer:
+                assignments[column] = per_customer[column]
     for note in [*aggregation_notes, *notes]:
         warn(note)
     for w in passed_on:
@@ -308,11 +357,11 @@ def build_content(
         "summary": summary,
         "findings": findings,
         "rfm_summary": X.describe().T,
-        "rule_segments": rule_segmenter.profiles_,
+        "rule_segments": rule_segments,
         "tiers": None if tiers is None else tiers.tiers_,
         "gini": None if tiers is None else float(tiers.gini_),
         "method": main_method,
-        "segments": segmenter.profiles_,
+        "segments": segments,
         "actions": suggested,
         "validation": validation,
         "holdout": holdout_result,
@@ -325,5 +374,7 @@ def build_content(
             "rules": rule_segmenter,
             "tiers": tiers,
             "segmenter": segmenter,
+            "value": None if value_result is None else value_result["model"],
         },
+        "value": value_result,
     }

@@ -30,11 +30,11 @@ class ReportFigure:
     png: bytes
 
     @property
-    def base64(self):
+    def base64(self) -> str:
         """The PNG as base64 text, for a ``data:`` URI."""
         return base64.b64encode(self.png).decode("ascii")
 
-    def data_uri(self):
+    def data_uri(self) -> str:
         """``data:image/png;base64,...``: the image embedded in the page."""
         return f"data:image/png;base64,{self.base64}"
 

@@ -110,13 +110,43 @@ def _segments_table(report):
     profiles = _nonempty(report.segments)
     columns = ["name", "customers", "share", "revenue_share"]
     columns += [c for c in ("recency", "frequency", "monetary") if c in profiles]
+    columns += ["expected_value_share", "expected_value"]
     frame = profiles[[c for c in columns if c in profiles]].copy()
+    if {"repeat_buyers", "repeat_buyers_alive"} <= set(profiles):
+        # "1,536 of 3,922": the model's active customers among repeat buyers
+        frame["repeat_buyers_alive"] = [
+            f"{alive:,.0f}\u00a0of\u00a0{n:,}"
+            for alive, n in zip(
+                profiles["repeat_buyers_alive"], profiles["repeat_buyers"], strict=True
+            )
+        ]
+    frame = frame.rename(columns=_VALUE_HEADERS)
     if report.actions is not None:
         frame.insert(1, "action", report.actions["action"].reindex(frame.index))
         frame.insert(2, "why", report.actions["why"].reindex(frame.index))
     if "description" in profiles:
         frame["description"] = profiles["description"]
     return frame
+
+
+_VALUE_HEADERS = {
+    "expected_value_share": "Share of expected value",
+    "expected_value": "Expected value",
+    "repeat_buyers_alive": "Repeat buyers still active",
+}
+_VALUE_KINDS = {"Share of expected value": "share", "Expected value": "money"}
+
+
+def _value_note(report):
+    if report.value is None:
+        return []
+    return [
+        ("p", f"Expected value: of the next {report.value['horizon_days']} days, "
+         "by the BG/NBD purchase and Gamma-Gamma spend models fitted on this log. "
+         "Repeat buyers still active: the models' expected number among the "
+         "customers who bought more than once (they count those who bought once "
+         "as active).")
+    ]  # fmt: skip
 
 
 def _rfm_summary(report):
@@ -201,7 +231,13 @@ def layout(report):
         ]
     blocks += [
         ("h2", f"Segments: {METHOD_TITLES[report.method]}", "segment-section"),
-        _table(_segments_table(report), report.currency, table_id="segments"),
+        _table(
+            _segments_table(report),
+            report.currency,
+            kinds=_VALUE_KINDS,
+            table_id="segments",
+        ),  # fmt: skip
+        *_value_note(report),
         *(_empty_line(report.segments) if report.method == "rfm" else []),
         ("figures", ["segment_sizes", "profiles", "k_selection", "silhouette"]),
         *_holdout_blocks(report),

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from custseg._aggregation import rfm_transformer_from
+from custseg._aggregation import RFMTransformer, rfm_transformer_from
+from custseg._evaluation import ValidationReport
 from custseg._format import plain_value, records
+from custseg._tables import DateLike, TableLike
+from custseg._value import BetaGeoModel
 from custseg.report._build import build_content
+from custseg.report._figures import ReportFigure
 from custseg.report._render import html_body, html_page, markdown
 
 __all__ = ["SegmentationReport", "segmentation_report"]
+
+
+def _value_params(model):
+    params = dict(model.params_)
+    if model.spend_model_ is not None:
+        params |= model.spend_model_.params_
+    return {k: float(v) for k, v in params.items()}
 
 
 @dataclass(frozen=True, repr=False, eq=False)
@@ -72,9 +86,22 @@ class SegmentationReport:
         One row per customer: recency, frequency, monetary, RFM segment,
         usage tier, segment name and label.
     estimators : dict
-        The fitted ``rules`` (RFMSegmenter), ``tiers`` (UsageTiers) and
-        ``segmenter`` (the main segmentation).
+        The fitted ``rules`` (RFMSegmenter), ``tiers`` (UsageTiers),
+        ``segmenter`` (the main segmentation) and ``value`` (the
+        :class:`~custseg.BetaGeoModel` with its spend model, or None).
     title : str
+    value : dict or None
+        The expected value part, None when it was not computed (the reason is
+        in ``unavailable``): ``model``, ``table`` (per customer:
+        ``expected_purchases``, ``probability_alive``, ``expected_spend``,
+        ``expected_value``, indexed by customer), ``horizon_days`` (365),
+        ``customers``, ``repeat_customers``, the totals
+        ``expected_purchases``, ``expected_value``, ``expected_alive`` and
+        ``expected_alive_repeat`` (among repeat buyers), and ``dropout`` (the
+        mean probability of leaving after a purchase, ``a / (a + b)``).
+        The segment tables then have the columns of
+        :func:`custseg.segment_profiles` with ``value`` (``expected_value``,
+        ``expected_value_share``, ``expected_alive``, ...).
     """
 
     summary: dict
@@ -86,28 +113,29 @@ class SegmentationReport:
     method: str
     segments: pd.DataFrame
     actions: pd.DataFrame | None
-    validation: object
+    validation: ValidationReport | None
     holdout: dict | None
-    figures: dict
+    figures: dict[str, ReportFigure]
     notes: list
     unavailable: list
     currency: str | None
     assignments: pd.DataFrame
     estimators: dict
     title: str = "Customer segmentation report"
+    value: dict | None = None
 
-    def to_html(self):
+    def to_html(self) -> str:
         """The report as one self-contained HTML document (figures embedded)."""
         return html_page(self)
 
     def _repr_html_(self):
         return html_body(self)
 
-    def to_markdown(self, *, images=True):
+    def to_markdown(self, *, images: bool = True) -> str:
         """The report as markdown; figures are ``data:`` URIs when ``images``."""
         return markdown(self, images=images)
 
-    def to_dict(self, *, images=False):
+    def to_dict(self, *, images: bool = False) -> dict[str, Any]:
         """The report as JSON-ready built-in types (figures as base64 if ``images``)."""
         figures = {
             key: {"title": f.title, "caption": f.caption}
@@ -136,13 +164,21 @@ class SegmentationReport:
             "figures": figures,
             "notes": list(self.notes),
             "unavailable": list(self.unavailable),
+            "value": None
+            if self.value is None
+            else {
+                k: plain_value(v)
+                for k, v in self.value.items()
+                if k not in ("model", "table")
+            }
+            | {"params": _value_params(self.value["model"])},
         }
 
-    def to_json(self, *, images=False, indent=2):
+    def to_json(self, *, images: bool = False, indent: int | None = 2) -> str:
         """The report as a JSON string (see :meth:`to_dict`)."""
         return json.dumps(self.to_dict(images=images), indent=indent, default=str)
 
-    def write_html(self, path):
+    def write_html(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
         """Write :meth:`to_html` to ``path`` (UTF-8) and return the path."""
         with open(os.fspath(path), "w", encoding="utf-8") as handle:
             handle.write(self.to_html())
@@ -158,28 +194,30 @@ class SegmentationReport:
 
 
 def segmentation_report(
-    transactions,
+    transactions: TableLike,
     *,
-    aggregation=None,
-    method="kmeans",
-    rules="putler",
-    n_bootstrap=20,
-    holdout="auto",
-    actions=None,
-    currency=None,
-    random_state=None,
-    title="Customer segmentation report",
-    verbose=False,
-    **aggregation_settings,
-):
+    aggregation: RFMTransformer | None = None,
+    method: Literal["kmeans", "gmm", "rfm", "tiers"] = "kmeans",
+    rules: str | pd.DataFrame | Mapping[str, Any] = "putler",
+    n_bootstrap: int = 20,
+    holdout: Literal["auto"] | DateLike | None = "auto",
+    value: Literal["auto"] | bool | BetaGeoModel = "auto",
+    actions: Mapping[str, str] | None = None,
+    currency: str | None = None,
+    random_state: int | np.random.RandomState | None = None,
+    title: str = "Customer segmentation report",
+    verbose: bool | int = False,
+    **aggregation_settings: Any,
+) -> SegmentationReport:
     """Segment a transaction log and build a report of everything, computed once.
 
     The flow: :class:`~custseg.RFMTransformer` (classic RFM), rule-based
     segments (:class:`~custseg.RFMSegmenter`), usage tiers on orders
     (:class:`~custseg.UsageTiers`), the main segmentation chosen by
     ``method``, its validation (:func:`~custseg.validate_segmentation`), a
-    suggested action per segment, a holdout (next-period) check, the key
-    findings in plain words and the figures.
+    suggested action per segment, a holdout (next-period) check, the
+    expected value of each segment over the next year (BG/NBD and
+    Gamma-Gamma models), the key findings in plain words and the figures.
 
     A part that cannot be computed on the data (two customers, every
     customer alike, a single segment) does not stop the report: it is listed
@@ -210,6 +248,20 @@ def segmentation_report(
         beside two baselines (spend thirds, random segments).  ``"auto"``:
         the last quarter of the observed days is the holdout, when the log
         spans at least 180 days; ``None``: no holdout section.
+    value : "auto", bool or BetaGeoModel, default="auto"
+        Expected value per segment over the next 365 days: a
+        :class:`~custseg.BetaGeoModel` with a
+        :class:`~custseg.GammaGammaModel` spend model is fitted on the BTYD
+        table of the same log (``definition="btyd"``, in days, same
+        reference date) and the segment tables get expected purchases,
+        expected value and its share, and the expected number of customers
+        still active; the key findings say who holds the expected value and
+        how much of it the lapsing segments hold.  ``"auto"``: only when the
+        log spans at least 180 days and at least 50 customers bought again
+        (else ``unavailable`` says why); ``True``: whatever the log;
+        ``False``: no value.  A BetaGeoModel: used as it is if fitted (on a
+        daily BTYD table), else fitted.  A fit that fails, does not converge
+        or diverges is listed in ``unavailable``, never an error.
     actions : mapping of str to str, default=None
         Suggested actions to use instead of the rule's, by segment name.  The
         rule: recent, valuable and frequent → reward; recent and valuable, or
@@ -263,5 +315,6 @@ def segmentation_report(
         currency=currency,
         random_state=random_state,
         verbose=verbose,
+        value=value,
     )
     return SegmentationReport(**content, title=title)

@@ -15,14 +15,26 @@ import pandas as pd
 import pytest
 
 from custseg import (
+    AttributeSegmenter,
+    BetaGeoModel,
     CustomerSegmenter,
+    LogRobustScaler,
     QuantileSegmenter,
     RandomSegmenter,
     RFMScorer,
     RFMSegmenter,
     RFMTransformer,
     UsageTiers,
+    calibration_holdout_split,
+    cohort_retention,
+    compare_segmentations,
+    lifecycle_stages,
+    name_personas,
     rfm_table,
+    segment_migration,
+    segment_profiles,
+    segment_table,
+    validate_segmentation,
 )
 from custseg import cli as custseg_cli
 
@@ -88,34 +100,65 @@ def as_rows(table, customer_col="customer_id"):
     }
 
 
-def call_rfm(log, *, warns=None, raises=None, match=None, **kwargs):
-    """Run rfm_table and RFMTransformer on ``log``; check outcome and no mutation."""
-    before = snapshot(log)
-    results = []
-    for how in ("function", "transformer"):
+def _copy(data):
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    return snapshot(data)
+
+
+def _assert_same(data, before):
+    if isinstance(data, np.ndarray):
+        np.testing.assert_array_equal(data, before)
+    elif isinstance(data, pd.Series):
+        pd.testing.assert_series_equal(data, before)
+    else:
+        assert_unmodified(data, before)
+
+
+def checked_call(call, data, *, raises=None, match=None, warns=None, quiet=False):
+    """``call(data)``: the expected outcome, no RuntimeWarning, data unmodified.
+
+    ``warns``: a pattern one warning must match; ``quiet``: a result comes with
+    no UserWarning.
+    """
+    before = _copy(data)
+    out = None
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         try:
-            with warnings.catch_warnings(record=True) as record:
-                warnings.simplefilter("always")
-                if how == "function":
-                    out = rfm_table(log, **kwargs)
-                else:
-                    out = RFMTransformer(**kwargs).fit(log).transform(log)
+            out = call(data)
         except (ValueError, TypeError) as exc:
-            assert raises is not None, f"{how}: unexpected {exc!r}"
-            assert isinstance(exc, raises), f"{how}: {exc!r} is not {raises}"
-            assert re.search(match, str(exc)), f"{how}: {exc} !~ {match}"
-            assert_unmodified(log, before)
-            continue
-        assert raises is None, f"{how}: expected {raises.__name__}, got a table"
-        messages = [
-            str(w.message) for w in record if issubclass(w.category, UserWarning)
-        ]
-        if warns is None:
-            assert not messages, f"{how}: unexpected warnings {messages}"
+            assert raises is not None, f"unexpected {exc!r}"
+            assert isinstance(exc, raises), f"{exc!r} is not {raises}"
+            assert re.search(match, str(exc)), f"{exc} !~ {match}"
         else:
-            assert any(re.search(warns, m) for m in messages), (how, messages)
-        assert_unmodified(log, before)
-        results.append(out)
+            assert raises is None, f"expected {raises}, got {type(out).__name__}"
+    _assert_same(data, before)
+    runtime = [str(w.message) for w in record if w.category is RuntimeWarning]
+    assert not runtime, runtime
+    messages = [str(w.message) for w in record if issubclass(w.category, UserWarning)]
+    if warns is not None:
+        assert any(re.search(warns, m) for m in messages), messages
+    if quiet and raises is None:
+        assert not messages, f"unexpected warnings {messages}"
+    return out
+
+
+def call_rfm(log, *, warns=None, raises=None, match=None, **kwargs):
+    """Run rfm_table and RFMTransformer on ``log``; check outcome and no mutation.
+
+    Without ``warns``, a table comes with no UserWarning at all.
+    """
+    results = []
+    for call in (
+        lambda L: rfm_table(L, **kwargs),
+        lambda L: RFMTransformer(**kwargs).fit(L).transform(L),
+    ):
+        out = checked_call(
+            call, log, raises=raises, match=match, warns=warns, quiet=warns is None
+        )
+        if raises is None:
+            results.append(out)
     return results
 
 
@@ -670,3 +713,512 @@ def test_cli_segment_bad_inputs(tmp_path, capsys):
     assert code == 1
     err = capsys.readouterr().err
     assert "custseg: error:" in err and "amount" in err
+
+
+# --- every public entry point against one table of bad inputs ------------------
+# Each entry point that takes data meets the same cases (docs/bad_inputs.md,
+# "Every public entry point"): a refusal names the column or argument, a
+# documented handling warns with a count; no other exception type escapes, no
+# RuntimeWarning leaks and the caller's data is unmodified (deep copy compared).
+
+
+def labels_for(X):
+    return np.arange(len(X)) % 3
+
+
+def _fitted(make):
+    return make().fit(customers())
+
+
+def _plotting(name):
+    pytest.importorskip("matplotlib").use("Agg")
+    import matplotlib.pyplot as plt
+
+    import custseg
+
+    plt.close("all")
+    return getattr(custseg, name)
+
+
+def _kmeans():
+    return CustomerSegmenter(n_segments=3, random_state=0, n_bootstrap=0)
+
+
+# name -> call on a customer table; the cases refuse by default (BAD_TABLES)
+TABLE_ENTRY_POINTS = {
+    "segment_profiles": lambda X: segment_profiles(X, labels_for(X)),
+    "segment_table": lambda X: segment_table(_fitted(QuantileSegmenter), X),
+    "validate_segmentation(labels)": lambda X: validate_segmentation(
+        labels_for(X), X, n_bootstrap=0
+    ),
+    "validate_segmentation(segmenter)": lambda X: validate_segmentation(
+        QuantileSegmenter(), X, n_bootstrap=2, random_state=0
+    ),
+    "compare_segmentations": lambda X: compare_segmentations(
+        {"spend": QuantileSegmenter()}, X, n_bootstrap=2, random_state=0
+    ),
+    "name_personas": lambda X: name_personas(
+        segment_profiles(customers(), labels_for(customers())), X
+    ),
+    "AttributeSegmenter": lambda X: AttributeSegmenter("monetary", bins=3).fit(X),
+    "LogRobustScaler": lambda X: LogRobustScaler().fit(X),
+    "RFMSegmenter.predict": lambda X: _fitted(RFMSegmenter).predict(X),
+    "CustomerSegmenter.predict": lambda X: _fitted(_kmeans).predict(X),
+    "LorenzCurveDisplay": lambda X: _plotting("LorenzCurveDisplay").from_estimator(
+        _fitted(QuantileSegmenter), X
+    ),
+    "SilhouetteDisplay": lambda X: _plotting("SilhouetteDisplay").from_estimator(
+        _fitted(_kmeans), X
+    ),
+    "RFMHeatmapDisplay": lambda X: _plotting("RFMHeatmapDisplay").from_estimator(
+        _fitted(RFMSegmenter), X
+    ),
+    "SegmentProfileDisplay": lambda X: _plotting(
+        "SegmentProfileDisplay"
+    ).from_estimator(_fitted(_kmeans), X),
+    "SegmentSizesDisplay": lambda X: _plotting("SegmentSizesDisplay").from_estimator(
+        _fitted(_kmeans), X
+    ),
+    "StabilityDisplay": lambda X: _plotting("StabilityDisplay").from_estimator(
+        _fitted(QuantileSegmenter), X, n_bootstrap=2, random_state=0
+    ),
+    "MigrationDisplay": lambda X: _plotting("MigrationDisplay").from_estimator(
+        _fitted(QuantileSegmenter), X, X
+    ),
+}
+
+BAD_TABLES = {
+    "empty": (lambda X: X.iloc[:0], ValueError, r"0 (row|sample)"),
+    "all-nan": (
+        lambda X: X.assign(monetary=np.nan),
+        ValueError,
+        r"'monetary' has 40 missing or infinite",
+    ),
+    "inf": (
+        lambda X: X.assign(monetary=np.r_[np.inf, X["monetary"].iloc[1:]]),
+        ValueError,
+        r"'monetary' has 1 missing or infinite",
+    ),
+    "text": (
+        lambda X: X.assign(monetary=X["monetary"].map("${:.2f}".format)),
+        TypeError,
+        r"'monetary' must be numeric",
+    ),
+    "duplicate-ids": (
+        lambda X: pd.concat([X.reset_index(), X.reset_index().iloc[:3]]),
+        ValueError,
+        r"transaction log.*'customer_id' repeats 3 customer id",
+    ),
+}
+
+# documented handling instead of a refusal: (warning or None, check of the result)
+HANDLED = {
+    ("segment_profiles", "all-nan"): (
+        None,
+        lambda out: (
+            out[["monetary", "revenue_share", "avg_order_value"]].isna().all().all()
+        ),
+    ),
+    ("segment_profiles", "inf"): (
+        r"infinite values \('monetary': 1\) are left out",
+        lambda out: np.isclose(out["revenue_share"].sum(), 1.0),
+    ),
+    ("segment_profiles", "text"): (
+        None,  # text is a category: its most common level and share
+        lambda out: out["monetary"].str.startswith("$").all(),
+    ),
+    ("validate_segmentation(labels)", "all-nan"): (
+        r"\['monetary'\] have no value",
+        lambda out: "monetary" not in out.features.index,
+    ),
+    ("validate_segmentation(labels)", "inf"): (
+        r"'monetary': 1 customers",
+        lambda out: "monetary" in out.features.index,
+    ),
+    ("validate_segmentation(labels)", "text"): (
+        None,  # a category with one level per customer predicts any labels
+        lambda out: out.defined_by == ("monetary",),
+    ),
+    ("AttributeSegmenter", "all-nan"): (
+        None,  # a missing value is a level of its own
+        lambda out: list(out.segment_names_) == ["(missing)"],
+    ),
+    ("AttributeSegmenter", "inf"): (
+        r"infinite values \('monetary': 1\)",  # the profiles leave it out
+        lambda out: out.labels_[0] == out.n_segments_ - 1,  # the top band
+    ),
+    ("AttributeSegmenter", "text"): (
+        None,  # a text column is used as categories, one segment per level
+        lambda out: out.n_segments_ == 40,
+    ),
+}
+
+
+# another refusal than the default one
+REFUSED = {
+    # a transformer of numeric columns: the id column is named as text
+    ("LogRobustScaler", "duplicate-ids"): (TypeError, "'customer_id' must be numeric"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TABLES))
+@pytest.mark.parametrize("entry", list(TABLE_ENTRY_POINTS))
+def test_entry_points_on_bad_tables(entry, case):
+    make, error, match = BAD_TABLES[case]
+    error, match = REFUSED.get((entry, case), (error, match))
+    X = make(customers())
+    if (entry, case) in HANDLED:
+        warns, check = HANDLED[entry, case]
+        out = checked_call(TABLE_ENTRY_POINTS[entry], X, warns=warns)
+        assert check(out)
+        return
+    checked_call(TABLE_ENTRY_POINTS[entry], X, raises=error, match=match)
+
+
+def to_table_engine(name, X):
+    flat = X.reset_index()  # polars and pyarrow keep the id as a column
+    if name == "polars":
+        return pytest.importorskip("polars").from_pandas(flat)
+    pa = pytest.importorskip("pyarrow")
+    return pa.Table.from_pandas(flat, preserve_index=False)
+
+
+# the same result as on pandas, compared by what each returns
+SAME_AS_PANDAS = {
+    "segment_profiles": lambda a, b: pd.testing.assert_frame_equal(a, b),
+    "segment_table": lambda a, b: np.testing.assert_array_equal(
+        np.asarray(a["segment"]), np.asarray(b["segment"])
+    ),
+    "validate_segmentation(labels)": lambda a, b: np.testing.assert_allclose(
+        a.features["p_value"], b.features["p_value"]
+    ),
+    "validate_segmentation(segmenter)": lambda a, b: np.testing.assert_allclose(
+        a.segments["customers"], b.segments["customers"]
+    ),
+    "compare_segmentations": lambda a, b: np.testing.assert_array_equal(
+        a["verdict"], b["verdict"]
+    ),
+    "name_personas": lambda a, b: np.testing.assert_array_equal(a["name"], b["name"]),
+    "AttributeSegmenter": lambda a, b: np.testing.assert_array_equal(
+        a.labels_, b.labels_
+    ),
+    "RFMSegmenter.predict": np.testing.assert_array_equal,
+    "CustomerSegmenter.predict": np.testing.assert_array_equal,
+}
+
+
+@pytest.mark.parametrize("engine", ["polars", "pyarrow"])
+@pytest.mark.parametrize("entry", list(TABLE_ENTRY_POINTS))
+def test_entry_points_on_polars_and_pyarrow_tables(entry, engine):
+    X = to_table_engine(engine, customers())
+    if entry == "LogRobustScaler":  # scales every column it is given
+        checked_call(
+            TABLE_ENTRY_POINTS[entry],
+            X,
+            raises=TypeError,
+            match="column 'customer_id' must be numeric.*select the feature columns",
+        )
+        return
+    out = checked_call(TABLE_ENTRY_POINTS[entry], X)
+    if entry in SAME_AS_PANDAS:
+        expected = TABLE_ENTRY_POINTS[entry](customers())
+        if entry == "segment_profiles":  # the id column is not profiled
+            expected = expected.loc[:, list(out.columns)]
+        SAME_AS_PANDAS[entry](out, expected)
+
+
+def btyd_table(n=40):
+    rng = np.random.default_rng(1)
+    frequency = rng.integers(0, 6, n).astype(float)
+    T = rng.integers(30, 100, n).astype(float)
+    recency = np.where(frequency > 0, np.floor(T * rng.uniform(0.2, 1.0, n)), 0.0)
+    return pd.DataFrame(
+        {
+            "frequency": frequency,
+            "recency": recency,
+            "T": T,
+            "monetary_value": np.where(frequency > 0, rng.gamma(3.0, 20.0, n), 0.0),
+        },
+        index=pd.Index([f"c{i}" for i in range(n)], name="customer_id"),
+    )
+
+
+# each model is spoilt in a column it reads
+VALUE_MODELS = {"BetaGeoModel": "T", "GammaGammaModel": "monetary_value"}
+
+
+@pytest.mark.parametrize("model", list(VALUE_MODELS))
+@pytest.mark.parametrize(
+    "case, change, error, match",
+    [
+        ("empty", lambda X, c: X.iloc[:0], ValueError, "X has no rows"),
+        (
+            "all-nan",
+            lambda X, c: X.assign(**{c: np.nan}),
+            ValueError,
+            "'{c}' has 40 missing or infinite",
+        ),
+        (
+            "inf",
+            lambda X, c: X.assign(**{c: np.r_[np.inf, X[c].iloc[1:]]}),
+            ValueError,
+            "'{c}' has 1 missing or infinite",
+        ),
+        (
+            "numeric-text",
+            lambda X, c: X.assign(**{c: X[c].astype(str)}),
+            TypeError,
+            "'{c}' must be numeric, got dtype .* text",
+        ),
+        (
+            "duplicate-ids",
+            lambda X, c: pd.concat([X.reset_index(), X.reset_index().iloc[:3]]),
+            ValueError,
+            "'customer_id' repeats 3 customer id",
+        ),
+    ],  # fmt: skip
+    ids=["empty", "all-nan", "inf", "numeric-text", "duplicate-ids"],
+)
+def test_value_models_on_bad_tables(model, case, change, error, match):
+    import custseg
+
+    column = VALUE_MODELS[model]
+    X = change(btyd_table(), column)
+    checked_call(
+        lambda D: getattr(custseg, model)().fit(D),
+        X,
+        raises=error,
+        match=match.format(c=column),
+    )
+
+
+@pytest.mark.parametrize("engine", ["polars", "pyarrow"])
+def test_value_models_on_polars_and_pyarrow_tables(engine):
+    X = btyd_table()
+    expected = BetaGeoModel().fit(X)
+    out = checked_call(lambda D: BetaGeoModel().fit(D), to_table_engine(engine, X))
+    assert out.params_ == pytest.approx(expected.params_)
+
+
+def small_log():
+    from custseg.datasets import make_transactions
+
+    log, _ = make_transactions(40, random_state=0)
+    return log
+
+
+LOG_ENTRY_POINTS = {
+    "lifecycle_stages": lambda L: lifecycle_stages(L, periods="Q"),
+    "cohort_retention": lambda L: cohort_retention(L, periods="Q"),
+    "calibration_holdout_split": lambda L: calibration_holdout_split(L, "2025-06-30"),
+    "CohortDisplay": lambda L: _plotting("CohortDisplay").from_transactions(L),
+    "segmentation_report": lambda L: __import__(
+        "custseg.report", fromlist=["segmentation_report"]
+    ).segmentation_report(L, method="rfm", n_bootstrap=0, holdout=None),
+}
+
+BAD_LOGS = {
+    "empty": (lambda L: L.iloc[:0], None, ValueError, "log is empty"),
+    "all-nan": (
+        lambda L: L.assign(amount=np.nan),
+        r"\d+ with a missing amount \(column 'amount'\)",
+        ValueError,
+        "No transaction is left",
+    ),
+    "inf": (
+        lambda L: L.assign(amount=np.r_[np.inf, L["amount"].iloc[1:]]),
+        None,
+        ValueError,
+        "amount column 'amount' has 1 infinite",
+    ),
+    "text": (
+        lambda L: L.assign(amount=L["amount"].map("${:.2f}".format)),
+        None,
+        TypeError,
+        "amount column 'amount' has dtype",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_LOGS))
+@pytest.mark.parametrize("entry", list(LOG_ENTRY_POINTS))
+def test_log_entry_points_on_bad_logs(entry, case):
+    make, warns, error, match = BAD_LOGS[case]
+    if entry == "calibration_holdout_split" and case in ("empty", "all-nan"):
+        # the holdout is read first: nothing is left after the cutoff
+        warns, match = None, "The log has no transaction after the cutoff"
+    if entry == "segmentation_report":
+        warns = None  # the report records the warnings it shows
+    checked_call(
+        LOG_ENTRY_POINTS[entry], make(small_log()), warns=warns, raises=error,
+        match=match,
+    )  # fmt: skip
+
+
+def _frames_equal(a, b):
+    if isinstance(a, tuple):
+        for x, y in zip(a, b, strict=True):
+            _frames_equal(x, y)
+    elif isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(
+            a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False
+        )
+    else:  # a result object of tables
+        for name in ("stages", "counts", "retention", "sizes"):
+            if hasattr(a, name):
+                _frames_equal(getattr(a, name), getattr(b, name))
+
+
+@pytest.mark.parametrize("engine", ["polars", "pyarrow"])
+@pytest.mark.parametrize(
+    "entry", ["lifecycle_stages", "cohort_retention", "calibration_holdout_split"]
+)
+def test_log_entry_points_on_polars_and_pyarrow_logs(entry, engine):
+    log = small_log()
+    out = checked_call(LOG_ENTRY_POINTS[entry], to_engine(engine, log))
+    expected = LOG_ENTRY_POINTS[entry](log)
+    if entry == "calibration_holdout_split":
+        out = tuple(as_frame(part) for part in out)
+    _frames_equal(out, expected)
+
+
+def as_frame(table):
+    if isinstance(table, pd.DataFrame):
+        return table
+    return nw.from_native(table).lazy().collect().to_pandas().set_index("customer_id")
+
+
+# --- labels beside a table, at every entry point that takes them -------------
+
+LABEL_ENTRY_POINTS = {
+    "segment_profiles": lambda y: segment_profiles(customers(), y),
+    "validate_segmentation": lambda y: validate_segmentation(
+        y, customers(), n_bootstrap=0
+    ),
+    "compare_segmentations": lambda y: compare_segmentations(
+        {"given": y}, customers(), n_bootstrap=0
+    ),
+    "name_personas": lambda y: name_personas(
+        segment_profiles(customers(), labels_for(customers())), customers(), labels=y
+    ),
+    "segment_migration": lambda y: segment_migration(y, labels_for(customers())),
+}
+GOOD_LABELS = labels_for(customers())
+BAD_LABELS = {
+    "short": (GOOD_LABELS[:-1], ValueError, r"has 39 entries but X has 40 rows"),
+    "long": (np.r_[GOOD_LABELS, 0], ValueError, r"has 41 entries but X has 40 rows"),
+    "2-d": (np.c_[GOOD_LABELS, GOOD_LABELS], ValueError, r"one label per customer"),
+    "missing": (
+        np.where(GOOD_LABELS == 2, np.nan, GOOD_LABELS),
+        ValueError,
+        r"has 13 missing labels; every customer needs a segment",
+    ),
+    "scalar": (3, TypeError, r"array-like with one value per customer, got int"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_LABELS))
+@pytest.mark.parametrize("entry", list(LABEL_ENTRY_POINTS))
+def test_label_entry_points_on_bad_labels(entry, case):
+    labels, error, match = BAD_LABELS[case]
+    if entry == "segment_migration" and case in ("short", "long"):
+        match = "arrays are matched by position"
+    name = {"validate_segmentation": "segmentation", "compare_segmentations":
+            "segmentation", "segment_migration": "labels_before"}.get(entry, "labels")  # fmt: skip
+    match = f"{name} .*{match}"
+    if entry == "name_personas" and case == "scalar":  # checked by validate_params
+        match = "'labels' parameter of name_personas must be an array-like"
+    checked_call(LABEL_ENTRY_POINTS[entry], labels, raises=error, match=match)
+
+
+@pytest.mark.parametrize("entry", list(LABEL_ENTRY_POINTS))
+def test_label_entry_points_take_a_polars_series_in_row_order(entry):
+    pl = pytest.importorskip("polars")
+    out = checked_call(LABEL_ENTRY_POINTS[entry], pl.Series(GOOD_LABELS))
+    expected = LABEL_ENTRY_POINTS[entry](GOOD_LABELS)
+    if entry == "validate_segmentation":
+        out, expected = out.segments, expected.segments
+    elif entry == "segment_migration":
+        out, expected = out.counts, expected.counts
+    pd.testing.assert_frame_equal(out, expected)
+
+
+# --- LogRobustScaler reads a table with the reader's numeric policy -------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda X: X.assign(monetary=X["monetary"].astype(str)),  # "12.5": text
+        lambda X: X.assign(monetary=X["monetary"] + 1j),
+        lambda X: X.assign(monetary=pd.Timestamp("2024-01-01")),
+    ],
+    ids=["numeric-text", "complex", "dates"],
+)
+def test_log_robust_scaler_refuses_with_the_readers_message(change):
+    from custseg._tables import as_pandas_table, check_numeric_columns
+
+    X = change(customers())
+    with pytest.raises(TypeError) as reader:
+        check_numeric_columns(as_pandas_table(X), X.columns, owner="LogRobustScaler")
+    for call in (
+        lambda D: LogRobustScaler().fit(D),
+        lambda D: LogRobustScaler().fit(customers()).transform(D),
+    ):
+        checked_call(
+            call,
+            X,
+            raises=TypeError,
+            match="^" + re.escape(str(reader.value)) + ".*select the feature columns",
+        )
+
+
+def test_log_robust_scaler_arrays_and_object_numbers():
+    X = customers()
+    expected = LogRobustScaler().fit_transform(X)
+    # numbers held as objects are numbers, as everywhere else
+    np.testing.assert_allclose(
+        LogRobustScaler().fit_transform(X.astype(object)), expected
+    )
+    # arrays go to scikit-learn's validate_data, with its own messages
+    np.testing.assert_allclose(LogRobustScaler().fit_transform(X.to_numpy()), expected)
+    with pytest.raises(ValueError, match="NaN"):
+        LogRobustScaler().fit(np.array([[np.nan], [1.0], [2.0]]))
+
+
+# --- rule segments no customer falls in ----------------------------------------
+
+
+def test_empty_rule_segments_keep_their_row_and_say_so():
+    from custseg import get_rule_preset
+
+    # a closed cohort, like CDNOW: whoever bought once did so long ago, so no
+    # recent customer has a single order and "New" (recent, one order) is empty
+    n = 50
+    rng = np.random.default_rng(0)
+    recency = np.arange(n) * 10
+    frequency = np.where(recency >= 400, 1, rng.integers(2, 12, n))
+    X = pd.DataFrame(
+        {"recency": recency, "frequency": frequency, "monetary": rng.gamma(2, 40, n)}
+    )
+    seg = RFMSegmenter().fit(X)
+    profiles = seg.profiles_
+    # one row per named segment, in label order, as segment_profiles gives them
+    assert profiles.index.tolist() == list(range(seg.n_segments_))
+    assert profiles["name"].tolist() == list(seg.segment_names_)
+    expected = segment_profiles(X, seg.labels_, seg.segment_names_)
+    pd.testing.assert_frame_equal(
+        profiles[["name", "customers", "share"]],
+        expected[["name", "customers", "share"]],
+    )
+    counts = np.bincount(seg.labels_, minlength=seg.n_segments_)
+    empty = counts == 0
+    assert profiles.loc[empty, "name"].str.fullmatch("New").any()
+    preset = get_rule_preset("putler").set_index("segment")["description"]
+    for label, row in profiles.iterrows():
+        own = preset[row["name"]]
+        if empty[label]:
+            assert row["description"] == f"No customer when fitted. {own}"
+            assert row["customers"] == 0 and np.isnan(row["monetary"])
+        else:
+            assert row["description"] == own

@@ -134,3 +134,26 @@ def test_migration_other_refusals(before, after, match):
         segment_migration(before, after)
     with pytest.raises(ValueError, match="labels outside 0..1"):
         segment_migration([0, 2], [1, 0], names_before=["p", "q"])
+
+
+# --- name_personas: labels read like segment_profiles' --------------------------
+
+
+def test_personas_align_labels_by_customer_id_and_refuse_missing_ones():
+    from custseg import name_personas
+
+    X = pd.DataFrame(
+        {"plan": ["pro", "pro", "free", "free"], "spend": [50.0, 60.0, 5.0, 6.0]},
+        index=pd.Index(["a", "b", "c", "d"], name="customer_id"),
+    )
+    profiles = segment_profiles(X, [0, 0, 1, 1])
+    positional = name_personas(profiles, X, labels=[0, 0, 1, 1])
+    # the same labels listed in another customer order
+    keyed = name_personas(
+        profiles, X, labels=pd.Series([1, 0, 1, 0], index=["d", "b", "c", "a"])
+    )
+    pd.testing.assert_frame_equal(keyed, positional)
+    with pytest.raises(ValueError, match="labels has 1 missing label;"):
+        name_personas(profiles, X, labels=[0, 0, 1, np.nan])
+    with pytest.raises(ValueError, match="one-dimensional, one label per customer"):
+        name_personas(profiles, X, labels=np.zeros((4, 2)))

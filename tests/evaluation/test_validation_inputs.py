@@ -147,3 +147,73 @@ def test_refit_warnings_are_shown_once_not_per_resample():
     ties = [w for w in caught if "collapse the 5 quantile bins" in str(w.message)]
     assert len(ties) == 1  # the fit on all customers; none from the 6 refits
     assert ties[0].filename == __file__
+
+
+# --- one alignment rule for every entry point (custseg._tables) ---------------
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.zeros(N - 1, dtype=int),
+        np.zeros((N, 2), dtype=int),
+        np.r_[np.nan, np.zeros(N - 1)],
+        pd.Series(np.zeros(N, dtype=int), index=[f"z{i}" for i in range(N)]),
+        5,
+    ],
+    ids=["length", "2-d", "missing", "other-customers", "scalar"],
+)
+def test_labels_are_refused_with_the_readers_message(table, labels):
+    """validate_segmentation and segment_profiles read labels by one rule."""
+    from custseg import segment_profiles
+
+    X, _ = table
+    X = X.set_axis([f"c{i}" for i in range(N)])  # indexed by customer id
+    errors = []
+    for call, name in (
+        (lambda: validate_segmentation(labels, X, n_bootstrap=0), "segmentation"),
+        (lambda: segment_profiles(X, labels), "labels"),
+    ):
+        with pytest.raises((ValueError, TypeError)) as info:
+            call()
+        message = str(info.value)
+        assert message.startswith(f"{name} "), message
+        errors.append((info.type, message.removeprefix(name)))
+    (type_v, text_v), (type_p, text_p) = errors
+    assert type_v is type_p
+    if not isinstance(labels, int):  # validate_segmentation also takes segmenters
+        assert text_v == text_p
+
+
+def test_object_column_of_numbers_is_tested_as_numbers(table):
+    # the reader's numeric policy: numbers held as objects are numbers
+    X, labels = table
+    as_objects = X.astype({"spend": object})
+    report = validate_segmentation(labels, as_objects, n_bootstrap=0)
+    expected = validate_segmentation(labels, X, n_bootstrap=0)
+    assert report.features.loc["spend", "kind"] == "numeric"
+    assert report.features.loc["spend", "p_value"] == pytest.approx(
+        expected.features.loc["spend", "p_value"]
+    )
+
+
+def test_numeric_looking_text_is_a_category_and_complex_is_refused(table):
+    X, labels = table
+    text = X.assign(visits=X["visits"].astype(int).astype(str))
+    report = validate_segmentation(labels, text, n_bootstrap=0)
+    assert report.features.loc["visits", "kind"] != "numeric"
+    with pytest.raises(TypeError, match="column 'spend' must be numeric, got complex"):
+        validate_segmentation(labels, X.assign(spend=X["spend"] + 1j), n_bootstrap=0)
+
+
+def test_a_polars_outcome_keeps_its_column_names(table):
+    pl = pytest.importorskip("polars")
+    X, labels = table
+    spend = np.random.RandomState(2).rand(N)
+    report = validate_segmentation(
+        labels, X, outcome=pl.DataFrame({"next_spend": spend}), n_bootstrap=0
+    )
+    expected = validate_segmentation(
+        labels, X, outcome=pd.DataFrame({"next_spend": spend}), n_bootstrap=0
+    )
+    pd.testing.assert_frame_equal(report.outcomes, expected.outcomes)

@@ -78,7 +78,7 @@ def test_each_categorical_block_weighs_as_a_fixed_share_of_a_variable(planted):
     table, _ = planted
     seg = CustomerSegmenter(n_segments=3, features=PLANTED, random_state=0)
     seg.fit(table)
-    Z = seg.preprocessor_.transform(table[PLANTED])
+    Z = seg.preprocessor_.transform(table[PLANTED]).toarray()  # sparse for k-means
     names = list(seg.preprocessor_.get_feature_names_out())
     numeric_var = np.median(Z[:, :3].var(axis=0))
     for column in ("channel", "region"):
@@ -115,7 +115,7 @@ def test_unseen_category_at_predict_gets_an_all_zero_block(planted):
     with pytest.warns(
         UserWarning, match=r"category not seen in fit \(2 in 'channel'\)"
     ):
-        Z = seg.preprocessor_.transform(new[PLANTED])
+        Z = seg.preprocessor_.transform(new[PLANTED]).toarray()
     names = list(seg.preprocessor_.get_feature_names_out())
     block = [i for i, n in enumerate(names) if n.startswith("channel=")]
     assert (Z[:2][:, block] == 0).all()
@@ -210,8 +210,8 @@ def test_mall_customers_with_genre(mall_customers_path):
 def test_encoder_reads_an_array_by_position_and_plots_work(planted):
     table, _ = planted
     seg = CustomerSegmenter(n_segments=5, features=PLANTED, random_state=0).fit(table)
-    by_name = seg.preprocessor_.transform(table[PLANTED])
-    by_position = seg.preprocessor_.transform(table[PLANTED].to_numpy())
+    by_name = seg.preprocessor_.transform(table[PLANTED]).toarray()
+    by_position = seg.preprocessor_.transform(table[PLANTED].to_numpy()).toarray()
     np.testing.assert_array_equal(by_name, by_position)
     pytest.importorskip("matplotlib")
     import matplotlib
@@ -244,3 +244,72 @@ def test_segment_profiles_default_describes_text_and_boolean_columns():
     assert out["app"].tolist() == ["True", "True"]
     np.testing.assert_allclose(out["app_share"], [2 / 3, 2 / 3])
     np.testing.assert_allclose(out["monetary"], [2.0, 5.0])
+
+
+def test_kmeans_gets_the_one_hot_blocks_sparse_with_the_same_labels(planted):
+    from scipy import sparse
+    from sklearn.cluster import KMeans
+    from sklearn.mixture import GaussianMixture
+
+    table, _ = planted
+    seg = CustomerSegmenter(n_segments=5, features=PLANTED, random_state=0).fit(table)
+    Z = seg.preprocessor_.transform(table[PLANTED])
+    assert sparse.issparse(Z)
+    # 3 numeric values + one stored value per categorical in every row
+    assert Z.nnz == len(table) * 5
+    # the same k-means on the dense matrix (the former encoding) agrees
+    dense = KMeans(5, n_init=3, random_state=seg.estimator_.random_state)
+    assert adjusted_rand_score(dense.fit(Z.toarray()).labels_, seg.labels_) == 1.0
+    # mixtures take no sparse input: they keep the dense encoding
+    gmm = CustomerSegmenter(
+        GaussianMixture(random_state=0), n_segments=3, features=PLANTED
+    ).fit(table)
+    assert isinstance(gmm.preprocessor_.transform(table[PLANTED]), np.ndarray)
+
+
+def test_sparse_and_dense_encodings_are_equal_with_missing_and_unseen_levels(planted):
+    from custseg._learned._mixed_encoder import MixedEncoder
+
+    table, _ = planted
+    X = table[[*PLANTED, "newsletter"]].copy()
+    X.loc[X.index[::9], "region"] = None
+    dense = MixedEncoder().fit(X)
+    sparse = MixedEncoder(sparse_output=True).fit(X)
+    new = X.head(20).copy()
+    new.iloc[:3, new.columns.get_loc("channel")] = "carrier pigeon"
+    with pytest.warns(UserWarning, match="3 in 'channel'"):
+        expected = dense.transform(new)
+    with pytest.warns(UserWarning, match="3 in 'channel'"):
+        got = sparse.transform(new)
+    np.testing.assert_array_equal(got.toarray(), expected)
+    assert got.nnz == 20 * 6 - 3  # unseen levels store nothing
+    np.testing.assert_array_equal(sparse.transform(X).toarray(), dense.transform(X))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        pd.Series(["b", None, "a", "b", "a"]),
+        pd.Series([True, False, True]),
+        pd.Series([0, 1, None, 1], dtype="Int64"),
+        pd.Series([1.0, np.nan, 0.0]),
+        pd.Series(["x", "y", None], dtype="category"),
+        pd.Series([1, "1", "z"], dtype=object),  # the same text: one level
+    ],
+)
+def test_level_codes_equal_the_column_as_text(values):
+    from custseg._tables import level_codes
+
+    codes, names = level_codes(values)
+    # the slow obvious way: every value as text, missing as "(missing)"
+    text = values.astype(object).where(values.notna(), "(missing)").map(str)
+    np.testing.assert_array_equal(names[codes], text.to_numpy(dtype=str))
+    assert names.tolist() == sorted(set(text))
+
+
+def test_search_on_a_subset_of_sparse_rows_picks_the_true_k(planted):
+    table, truth = planted
+    seg = CustomerSegmenter(features=PLANTED, search_size=1000, random_state=0)
+    seg.fit(table)
+    assert seg.n_segments_ == 5
+    assert adjusted_rand_score(truth, seg.labels_) >= 0.9

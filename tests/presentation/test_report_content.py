@@ -2,6 +2,7 @@
 degenerate data.  Each formatting rule of the rendered page has a test."""
 
 import html
+import json
 import re
 import warnings
 
@@ -9,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from custseg import BetaGeoModel, GammaGammaModel, rfm_table, segment_profiles
 from custseg._format import (
     column_kind,
     format_money,
@@ -175,7 +177,8 @@ def test_lapsing_finding_matches_the_segments(rfm_report):
         customers = int(profiles.loc[lapsing, "customers"].sum())
         share = profiles.loc[lapsing, "revenue_share"].sum()
         assert f"{customers:,} customers" in finding[0]
-        assert f"({share:.1%} of revenue)" in finding[0]
+        # with the value models: "x% of past revenue", else "(x% of revenue)"
+        assert f"{share:.1%} of past revenue" in finding[0]
 
 
 # -- the action rule -----------------------------------------------------------
@@ -246,8 +249,11 @@ def test_holdout_skipped_on_a_short_log_and_said_so(log):
                            n_bootstrap=0, random_state=0)  # fmt: skip
     assert report.holdout is None
     assert any("fewer than 180 days" in u for u in report.unavailable)
+    # 89 days: too short for the value models too, and said so
+    assert any(u.startswith("expected value") and "89 days" in u
+               for u in report.unavailable)  # fmt: skip
     assert _quiet_report(short, order_col="order_id", method="rfm", n_bootstrap=0,
-                         holdout=None).unavailable == []  # fmt: skip
+                         holdout=None, value=False).unavailable == []  # fmt: skip
 
 
 # -- degenerate data ------------------------------------------------------------
@@ -327,3 +333,231 @@ def test_verbose_shows_progress_and_changes_nothing(log, capsys):
     assert "drawing the figures" in shown
     pd.testing.assert_frame_equal(loud.assignments, quiet.assignments)
     assert loud.findings == quiet.findings
+
+
+# -- expected value --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def independent_value(log, rfm_report):
+    """segment_profiles(value=...) computed apart from the report."""
+    reference = rfm_report.summary["reference_date"]
+    btyd = rfm_table(log, order_col="order_id", definition="btyd",
+                     reference_date=reference)  # fmt: skip
+    model = BetaGeoModel(GammaGammaModel()).fit(btyd)
+    classic = rfm_table(log, order_col="order_id", reference_date=reference)
+    seg = rfm_report.estimators["segmenter"]
+    assert classic.index.equals(rfm_report.assignments.index)
+    per_customer = model.value_table(btyd, t=365).loc[classic.index]
+    profiles = segment_profiles(
+        classic, seg.labels_, seg.segment_names_, value=per_customer
+    )
+    return model, per_customer, profiles, btyd.loc[classic.index]
+
+
+def test_value_columns_equal_segment_profiles(rfm_report, independent_value):
+    model, per_customer, expected, _ = independent_value
+    got = rfm_report.segments
+    for name, value in model.params_.items():
+        assert rfm_report.value["model"].params_[name] == pytest.approx(value)
+    for column in ("expected_value", "expected_value_share", "expected_alive",
+                   "expected_purchases", "probability_alive_median"):  # fmt: skip
+        np.testing.assert_allclose(got[column], expected[column], rtol=1e-9)
+    assert rfm_report.value["expected_value"] == pytest.approx(
+        per_customer["expected_value"].sum()
+    )
+    np.testing.assert_allclose(
+        rfm_report.assignments["expected_value"], per_customer["expected_value"]
+    )
+    # on this synthetic log the spend model's p goes to its bound (spend and
+    # frequency are correlated by design): the value is kept, with a note
+    boundary = model.spend_model_.params_["p"] >= 1e7
+    noted = any("spend model's p went to its bound" in n for n in rfm_report.notes)
+    assert boundary and noted
+
+
+def test_value_findings_quote_the_independent_numbers(rfm_report, independent_value):
+    _, per_customer, expected, btyd = independent_value
+    present = expected[expected["customers"] > 0]
+    findings = rfm_report.findings
+    # who holds the expected value: the largest excess over its size
+    top = present.loc[(present["expected_value_share"] - present["share"]).idxmax()]
+    holds = [f for f in findings if "holds the most expected value" in f]
+    assert len(holds) == 1
+    assert holds[0].startswith(f"'{top['name']}'")
+    assert format_share(top["expected_value_share"]) in holds[0]
+    assert format_money(top["expected_value"], "£") in holds[0]
+    # the lapsing segments: size, past revenue and expected value side by side
+    lapsing = rfm_report.actions.index[rfm_report.actions["action"] == "win back"]
+    assert len(lapsing)  # this log has lapsing valuable customers
+    rows = expected.loc[lapsing]
+    finding = next(f for f in findings if f.startswith("Valuable customers"))
+    repeat = btyd["frequency"].to_numpy() > 0
+    in_lapsing = np.isin(rfm_report.estimators["segmenter"].labels_, lapsing)
+    alive = per_customer["probability_alive"].to_numpy()[repeat & in_lapsing].sum()
+    for text in (
+        f"{format_share(rows['share'].sum())} of customers",
+        f"{format_share(rows['revenue_share'].sum())} of past revenue",
+        f"{format_share(rows['expected_value_share'].sum())} of the expected value "
+        "of the next 365 days",
+        format_money(rows["expected_value"].sum(), "£"),
+        f"of their {int((repeat & in_lapsing).sum()):,} customers who bought more "
+        f"than once, an expected {alive:,.0f}",
+    ):
+        assert text in finding
+    total = next(f for f in findings if f.startswith("The purchase and spend"))
+    assert format_money(per_customer["expected_value"].sum(), "£") in total
+
+
+def test_value_in_the_page_and_json(rfm_report):
+    page = html.unescape(rfm_report.to_html())
+    assert "Share of expected value" in _headers(page)
+    assert "Repeat buyers still active" in _headers(page)
+    assert "Expected value: of the next 365 days" in page
+    data = json.loads(rfm_report.to_json())
+    assert set(data["value"]["params"]) == {"r", "alpha", "a", "b", "p", "q", "v"}
+    assert data["value"]["horizon_days"] == 365
+
+
+def test_value_off_leaves_the_tables_as_they_were(log, rfm_report):
+    report = _quiet_report(
+        log, order_col="order_id", method="rfm", n_bootstrap=3, currency="£",
+        random_state=0, value=False,
+    )  # fmt: skip
+    assert report.value is None and report.estimators["value"] is None
+    assert not any("expected" in c for c in report.segments.columns)
+    assert not any("expected value" in f for f in report.findings)
+    # everything else is the same report
+    shared = [c for c in report.segments.columns]
+    pd.testing.assert_frame_equal(report.segments, rfm_report.segments[shared])
+    assert report.findings[0] == rfm_report.findings[0]
+
+
+def test_value_with_a_given_model(log, rfm_report, independent_value):
+    model, _, expected, _ = independent_value
+    unfitted = BetaGeoModel(GammaGammaModel(), tol=1e-10)
+    report = _quiet_report(log, order_col="order_id", method="rfm", n_bootstrap=0,
+                           holdout=None, random_state=0, value=unfitted)  # fmt: skip
+    assert not hasattr(unfitted, "params_")  # cloned, never fitted in place
+    assert report.value["model"].tol == 1e-10
+    # a fitted model is used as it is: the same object, no refit
+    report = _quiet_report(log, order_col="order_id", method="rfm", n_bootstrap=0,
+                           holdout=None, random_state=0, value=model)  # fmt: skip
+    assert report.estimators["value"] is model
+    np.testing.assert_allclose(
+        report.segments["expected_value"], expected["expected_value"], rtol=1e-12
+    )
+    # purchases only: the value is said to be missing, the rest is shown
+    btyd = rfm_table(log, order_col="order_id", definition="btyd",
+                     reference_date=rfm_report.summary["reference_date"])  # fmt: skip
+    purchases_only = BetaGeoModel().fit(btyd)
+    report = _quiet_report(log, order_col="order_id", method="rfm", n_bootstrap=0,
+                           holdout=None, random_state=0,
+                           value=purchases_only)  # fmt: skip
+    assert any("no spend model" in u for u in report.unavailable)
+    assert "expected_alive" in report.segments
+    assert "expected_value" not in report.segments
+    report.to_html()
+
+
+def _regular_buyers():
+    """Every customer buys every 10 days, same amount: the models have no optimum."""
+    days = np.arange(40) * 10
+    return pd.DataFrame(
+        {
+            "customer_id": np.repeat(np.arange(100), days.size),
+            "date": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(np.tile(days, 100), unit="D"),
+            "amount": 10.0,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "value", "reason"),
+    [
+        (_degenerate("bought_once"), True, "at least 2 customers with frequency > 0"),
+        (_degenerate("bought_once"), "auto", "0 customers bought again"),
+        (_regular_buyers(), "auto", "diverged|no finite forecast|did not converge"),
+    ],
+)
+def test_value_failures_are_listed_never_raised(frame, value, reason):
+    report = _quiet_report(frame, method="rfm", n_bootstrap=0, holdout=None,
+                           random_state=0, value=value)  # fmt: skip
+    assert report.value is None
+    said = [u for u in report.unavailable if u.startswith("expected value")]
+    assert len(said) == 1 and re.search(reason, said[0])
+    assert html.unescape(report.to_html()).count("expected value (BG/NBD") == 1
+
+
+def test_value_option_is_checked(log):
+    with pytest.raises(TypeError, match="value must be 'auto', True, False or a"):
+        segmentation_report(log, order_col="order_id", value="yes")
+
+
+def test_value_with_returns_beyond_repeat_purchases(log):
+    """Net spend below 0 on repeat days: read as 0 by the models, and counted."""
+    first = log.groupby("customer_id")["date"].transform("min")
+    repeat = log[log["date"] > first].drop_duplicates("customer_id").head(3)
+    returns = repeat.assign(amount=-1e6, order_id=repeat["order_id"] + "-R")
+    report = _quiet_report(
+        pd.concat([log, returns]), order_col="order_id", method="rfm",
+        n_bootstrap=0, holdout=None, random_state=0,
+    )  # fmt: skip
+    assert report.value is not None
+    assert any(
+        n.startswith("3 customers returned more than they bought") for n in report.notes
+    )
+
+
+def test_value_fading_names_a_valuable_segment_losing_share():
+    from custseg.report._findings import key_findings
+
+    profiles = pd.DataFrame(
+        {
+            "name": ["leader", "fading", "small", "rest"],
+            "customers": [10, 20, 30, 40],
+            "share": [0.1, 0.2, 0.3, 0.4],
+            "revenue_share": [0.5, 0.3, 0.1, 0.1],
+            "expected_value_share": [0.7, 0.22, 0.03, 0.05],
+            "expected_value": [70.0, 22.0, 3.0, 5.0],
+            "repeat_buyers": [10, 8, 0, 4],
+            "repeat_buyers_alive": [9.0, 2.0, 0.0, 1.0],
+        }
+    )
+    value = {"horizon_days": 365, "expected_value": 100.0, "customers": 100,
+             "expected_purchases": 50.0, "repeat_customers": 22,
+             "expected_alive_repeat": 12.0}  # fmt: skip
+    X = pd.DataFrame({"monetary": np.arange(1.0, 101.0)})
+    findings = key_findings(X=X, profiles=profiles, actions=None, validation=None,
+                            holdout=None, main_name="x", revenue=100.0,
+                            currency=None, value=value)  # fmt: skip
+    fading = [f for f in findings if f.startswith("Past revenue overstates")]
+    # 'leader' gains share; 'small' and 'rest' lose 7 and 5 points but brought
+    # less revenue than their size; 'fading' loses 8 and brought more
+    assert fading == [
+        "Past revenue overstates 'fading': it brought 30.0% of past revenue but "
+        "holds 22.0% of the expected value of the next 365 days; of its 8 "
+        "customers who bought more than once, an expected 2 (25.0%) are still "
+        "active."
+    ]
+    assert findings[1].startswith("'leader' holds the most expected value")
+    total = findings[-1]
+    assert "of the 22 customers who bought more than once, an expected 12" in total
+    # a model that sees almost no dropout says its "still active" is an upper bound
+    value["dropout"] = 0.0005
+    findings = key_findings(X=X, profiles=profiles, actions=None, validation=None,
+                            holdout=None, main_name="x", revenue=100.0,
+                            currency=None, value=value)  # fmt: skip
+    assert findings[-1].endswith(
+        "an upper bound here: it sees almost no customer leave, a mean dropout "
+        "probability after a purchase of 0.05%)."
+    )
+
+
+def test_cli_no_value_flag():
+    from custseg.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["demo", "--no-value"]).no_value is True
+    assert parser.parse_args(["demo"]).no_value is False

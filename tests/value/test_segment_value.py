@@ -100,9 +100,33 @@ def test_cdnow_holdout_purchases_per_segment(cdnow_master_path):
     )
     model = BetaGeoModel(horizon=39).fit(btyd)
     predicted = model.predict_purchases(btyd)
-    # The correctly fitted model (equal to lifetimes' to 1e-6) underpredicts
-    # the 39-week holdout by 14%: 16,874 predicted vs 19,684 purchase days.
+    # The issue asked for the total within 5%.  The correctly fitted model
+    # (equal to lifetimes' to 1e-6) underpredicts the 39-week holdout by 14%:
+    # 16,874 predicted vs 19,684 purchase days.  This is the model's forecast,
+    # not a counting error: the published model on the published 1/10 summary
+    # is 12% under too (next test), the unconditional cohort forecast of the
+    # paper's tracking plot is as low (below), and the time unit changes
+    # nothing (days give the same total).
+    assert actual.sum() == 19684
     assert predicted.sum() / actual.sum() == pytest.approx(0.857, abs=0.01)
+    r, alpha, a, b = (model.params_[k] for k in ("r", "alpha", "a", "b"))
+
+    def unconditional(t):  # E[X(t)], equation 9 of FHL (2005)
+        from scipy.special import hyp2f1
+
+        z = t / (alpha + t)
+        return (
+            (a + b - 1)
+            / (a - 1)
+            * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
+        )
+
+    T = btyd["T"].to_numpy()
+    cohort = unconditional(T + 39) - unconditional(T)
+    assert cohort.sum() / actual.sum() == pytest.approx(0.856, abs=0.01)
+    daily = rfm_table(calibration, definition="btyd", reference_date=cutoff)
+    in_days = BetaGeoModel().fit(daily).predict_purchases(daily, 273)
+    assert in_days.sum() == pytest.approx(predicted.sum(), rel=1e-4)
     with pytest.warns(UserWarning, match="ties in column 'frequency'"):
         seg = RFMSegmenter().fit(classic)
     table = (
@@ -117,3 +141,54 @@ def test_cdnow_holdout_purchases_per_segment(cdnow_master_path):
     # (one or two calibration repeats, 18% of customers) is 33% under
     assert table.loc[close, "customers"].sum() / len(btyd) > 0.70
     assert set(table.index[close]) >= {"Champions", "Lost", "Hibernating"}
+
+
+def _conditional_expectation(params, t, x, t_x, T):
+    """Equation 10 of Fader, Hardie and Lee (2005), written out with scipy."""
+    from scipy.special import hyp2f1
+
+    r, alpha, a, b = params
+    term = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(
+        r + x, b + x, a + b + x - 1, t / (alpha + T + t)
+    )
+    odds = np.where(
+        x > 0, a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x), 0
+    )
+    return (a + b + x - 1) / (a - 1) * term / (1 + odds)
+
+
+def test_cdnow_sample_holdout_with_the_published_model(
+    cdnow_summary_path, cdnow_sample_path
+):
+    """The 14% underprediction is the model's, not custseg's counting.
+
+    Everything here is external to custseg: Fader and Hardie's own weekly
+    calibration summary, their published estimates (Table 1 of FHL 2005), the
+    paper's equation 10, and the holdout purchase days of the raw 1/10 sample.
+    The published model predicts 1,653 repeat purchase days for weeks 40-78;
+    the customers made 1,882 (-12%).
+    """
+    summary = pd.read_csv(cdnow_summary_path)
+    raw = pd.read_csv(
+        cdnow_sample_path, sep=r"\s+", header=None, dtype=str,
+        names=["customer_id", "ID", "date", "n_cds", "amount"],
+    )  # fmt: skip
+    raw["ID"] = raw["ID"].astype(int)
+    holdout = raw[raw["date"] > "19970930"]
+    actual = (
+        holdout.groupby("ID")["date"].nunique().reindex(summary["ID"], fill_value=0)
+    )
+    published = (0.243, 4.414, 0.793, 2.426)
+    x, t_x, T = (summary[c].to_numpy(dtype=float) for c in ("x", "t_x", "T"))
+    predicted = _conditional_expectation(published, 39.0, x, t_x, T)
+    assert actual.sum() == 1882
+    assert predicted.sum() == pytest.approx(1653, abs=2)
+    # custseg's own fit on its own table gives the same forecast
+    log = load_cdnow(cdnow_sample_path)
+    cutoff = pd.Timestamp("1997-09-30")
+    btyd = rfm_table(
+        log[log["date"] <= cutoff], definition="btyd", reference_date=cutoff,
+        time_scaler=7,
+    )  # fmt: skip
+    ours = BetaGeoModel().fit(btyd).predict_purchases(btyd, 39)
+    assert ours.sum() == pytest.approx(predicted.sum(), rel=2e-3)
