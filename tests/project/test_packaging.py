@@ -51,16 +51,28 @@ def test_intersphinx_is_optional_offline(tmp_path):
         "pandas",
         "sklearn",
         "polars",
+        "matplotlib",
     }
+    saved, built = tmp_path / "saved", tmp_path / "built"
+    saved.mkdir()
+    built.mkdir()
     # offline, nothing saved: no inventory to fetch, so no warning under -W
-    assert conf._intersphinx_mapping(False, str(tmp_path)) == {}
-    # a saved inventory is used offline; online, the site is the fallback
-    (tmp_path / "pandas.inv").write_bytes(b"")
-    offline = conf._intersphinx_mapping(False, str(tmp_path))
+    assert conf._intersphinx_mapping(False, str(saved), str(built)) == {}
+    # a saved full inventory is used offline; online, the site comes next
+    (saved / "pandas.inv").write_bytes(b"")
+    offline = conf._intersphinx_mapping(False, str(saved), str(built))
     assert offline == {
-        "pandas": ("https://pandas.pydata.org/docs", (str(tmp_path / "pandas.inv"),))
+        "pandas": ("https://pandas.pydata.org/docs", (str(saved / "pandas.inv"),))
     }
-    online = conf._intersphinx_mapping(True, str(tmp_path))
+    online = conf._intersphinx_mapping(True, str(saved), str(built))
     assert set(online) == set(conf.INTERSPHINX_SITES)
-    assert online["pandas"][1] == (str(tmp_path / "pandas.inv"), None)
+    assert online["pandas"][1] == (str(saved / "pandas.inv"), None)
     assert online["numpy"][1] == (None,)
+    # the minimal list of referenced names is compiled into the build folder
+    # and comes last, after a saved inventory and the site
+    (saved / "numpy.txt").write_text(
+        (ROOT / "docs" / "_intersphinx" / "numpy.txt").read_text()
+    )
+    offline = conf._intersphinx_mapping(False, str(saved), str(built))
+    assert offline["numpy"][1] == (str(built / "numpy.inv"),)
+    assert (built / "numpy.inv").stat().st_size > 0
