@@ -62,6 +62,7 @@ from sklearn.metrics import (
 
 from custseg._learned._mixtures import degeneracy
 from custseg._learned._silhouette import silhouette_many
+from custseg._warnings import warn
 
 __all__ = [
     "CRITERIA",
@@ -425,6 +426,14 @@ def search_n_segments(
     else:
         if selection == "stability":
             rule = "n_bootstrap=0 measures no stability: the vote of the criteria"
+            # the documented rule silently changing would hide a different k
+            warn(
+                f"n_segments='auto' with n_bootstrap=0 cannot measure stability, "
+                f"so k={chosen} comes from the vote of the criteria, which favours "
+                "few segments on data without well-separated clusters. Pass "
+                "n_bootstrap >= 5 for the stability rule, or selection='vote' to "
+                "choose the vote explicitly."
+            )
         table["stability"] = table["stability_ari"] = np.nan
         if n_bootstrap:
             table.loc[chosen, ["stability", "stability_ari"]] = measure(chosen)

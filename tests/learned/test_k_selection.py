@@ -1,5 +1,7 @@
 """Tests of the criteria for the number of segments and of the choice rule."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -239,6 +241,24 @@ def test_stability_rule_prefers_three_groups_where_the_vote_says_two():
     # the disagreement stays visible
     assert stable.k_preferred_ == vote.k_preferred_
     assert "silhouette" in stable.k_selection_.loc[2, "preferred_by"]
+
+
+def test_no_bootstrap_says_the_stability_rule_was_not_used():
+    # same data: with no refits the k silently came from the vote (2, not 3)
+    X, _ = make_blobs(
+        600, centers=[(0, 0), (3.5, 0), (25, 0)], cluster_std=0.7, random_state=0
+    )
+    params = dict(log_transform=False, scale=False, n_bootstrap=0, random_state=0)
+    with pytest.warns(
+        UserWarning, match=r"n_bootstrap=0 cannot measure stability.*k=2"
+    ):
+        seg = CustomerSegmenter(**params).fit(X)
+    assert seg.n_segments_ == 2
+    assert "vote" in seg.k_selection_.attrs["rule"]
+    # asking for the vote explicitly is not a surprise: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert CustomerSegmenter(selection="vote", **params).fit(X).n_segments_ == 2
 
 
 def test_search_on_a_subset_refits_the_chosen_k_on_everyone(blobs):
