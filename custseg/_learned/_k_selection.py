@@ -27,16 +27,11 @@ every segment refits reproduce (stability at least ``stability_threshold``,
 segment holds at least ``min_share`` of the customers, which is not
 degenerate, and which is not beyond the elbow of ``within_ss`` (the
 within-segment sum of squares of every clusterer's labels, k-means'
-inertia).  The least stable segment decides, not a global agreement such as
-the ARI: one group cut in two at random leaves the ARI high (the other
-segments agree), while the two halves score low.  The elbow bounds the
-search because stability alone does not: a broad group of customers is
-often cut along its own spread the same way on every refit, so that on
-planted data many more segments than planted are stable.  Customer data
-rarely has well-separated clusters, so the silhouette and its relatives
-prefer ``k = 2`` ("good versus bad customers"); stability asks instead how
-many segments the data supports reproducibly, which is what a user acts on.
-When no ``k`` up to the elbow qualifies, the smallest qualifying ``k``
+inertia).  The least stable segment decides: one group cut in two at random
+leaves a global agreement such as the ARI high, while the halves score low.
+The elbow bounds the search because a broad group is often cut along its own
+spread the same way on every refit, so stability alone would pass too many
+segments on planted data.  When no ``k`` up to the elbow qualifies, the smallest qualifying ``k``
 beyond it is taken; then the most stable ``k`` among those with no tiny
 segment (and the smallest ``k`` if every one has a tiny segment).
 
@@ -426,13 +421,11 @@ def search_n_segments(
     else:
         if selection == "stability":
             rule = "n_bootstrap=0 measures no stability: the vote of the criteria"
-            # the documented rule silently changing would hide a different k
             warn(
-                f"n_segments='auto' with n_bootstrap=0 cannot measure stability, "
-                f"so k={chosen} comes from the vote of the criteria, which favours "
-                "few segments on data without well-separated clusters. Pass "
-                "n_bootstrap >= 5 for the stability rule, or selection='vote' to "
-                "choose the vote explicitly."
+                f"n_segments='auto' with n_bootstrap=0 cannot measure stability: "
+                f"k={chosen} is the vote of the criteria, which favours few segments "
+                "on data without clear clusters. Pass n_bootstrap >= 5 for the "
+                "stability rule, or selection='vote' to choose the vote."
             )
         table["stability"] = table["stability_ari"] = np.nan
         if n_bootstrap:
