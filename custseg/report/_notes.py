@@ -22,7 +22,7 @@ _TIE = re.compile(
 )
 # a bare whole number of 4 digits or more (a count), not part of a date, a
 # name or a decimal
-_COUNT = re.compile(r"(?<![\w\-.,'])(\d{4,})(?![\w\-.,'])")
+_COUNT = re.compile(r"(?<![\w\-.,'])(\d{4,})(?!\.\d|[\w\-,'])")
 
 
 def reader_note(message):
