@@ -115,7 +115,7 @@ def holdout_notes(caught, cutoff, shown):
     ...     "Dropped 91285 rows.",
     ...     "Holdout period: 26 customers have only returns."]]
     >>> holdout_notes(caught, "2011-09-07", ["Dropped 135,080 rows."])
-    ['Holdout period: 26 customers have only returns.']
+    ['Holdout period (after 2011-09-07): 26 customers have only returns.']
     """
     known = {_kind(m) for m in shown}
     ties_shown = any(_TIES_SHOWN.search(m) for m in shown)
@@ -123,7 +123,9 @@ def holdout_notes(caught, cutoff, shown):
     for message in dict.fromkeys(str(w.message) for w in caught):
         if _kind(message) in known or (ties_shown and _REFIT_TIES.search(message)):
             continue
-        if not _PERIOD.match(message):
+        if message.startswith("Holdout period: "):
+            message = message.replace(":", f" (after {cutoff}):", 1)
+        elif not _PERIOD.match(message):
             message = f"Calibration period (to {cutoff}): {message}"
         out.append(reader_note(message))
     return list(dict.fromkeys(out))

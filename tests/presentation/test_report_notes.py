@@ -139,7 +139,9 @@ def test_holdout_notes_repeat_no_policy_of_the_full_log():
     caught = [warnings.WarningMessage(m, UserWarning, "", 0) for m in HOLDOUT]
     shown = [reader_note(m) for m in FULL_LOG]
     assert "135,080 with a missing customer id" in shown[0]
-    assert holdout_notes(caught, "2011-09-07", shown) == [HOLDOUT[-1]]
+    assert holdout_notes(caught, "2011-09-07", shown) == [
+        HOLDOUT[-1].replace("Holdout period:", "Holdout period (after 2011-09-07):")
+    ]
     # with nothing shown for the full log, each is kept once, named by period
     kept = holdout_notes(caught + caught, "2011-09-07", [])
     assert len(kept) == 4
