@@ -15,7 +15,14 @@ import pandas as pd
 
 from custseg._sklearn_compat import validate_params
 
-__all__ = ["PRESETS", "default_scorer_params", "get_rule_preset", "list_rule_presets"]
+__all__ = [
+    "PRESETS",
+    "btyd_marker",
+    "default_scorer_params",
+    "get_rule_preset",
+    "list_rule_presets",
+    "preset_table",
+]
 
 _DESCRIPTIONS = {
     "Champions": "Bought recently, buy often and spend the most.",
@@ -158,6 +165,8 @@ PRESETS = {
         "rules": _PYMC,
         "n_bins": 4,
         "catch_all": "Other",
+        # defined on PyMC's BTYD features: recency = first to last purchase
+        "table": "btyd",
         # pandas.qcut(q=4, duplicates="drop") with the bins left renumbered
         "scorer": {"method": "qcut"},
         "description": "PyMC-Marketing rfm_segments default segment_config "
@@ -192,6 +201,27 @@ def default_scorer_params(rules: Any, columns: Any) -> dict[str, Any]:
     return params
 
 
+def preset_table(rules: Any) -> str:
+    """The RFM table a preset is defined on: ``"classic"`` or ``"btyd"``.
+
+    Custom rules are read as classic: the default scorer reverses recency,
+    which is right only for days since the last purchase.
+    """
+    if isinstance(rules, str) and rules in PRESETS:
+        return PRESETS[rules].get("table", "classic")
+    return "classic"
+
+
+def btyd_marker(columns: Any) -> str | None:
+    """Why a table looks like a BTYD table (``None`` when it does not).
+
+    Only the age column ``T`` marks one: ``monetary_value`` alone does not,
+    since PyPI ``rfm`` names its classic monetary column so.
+    """
+    columns = set(() if columns is None else columns)
+    return "it has a 'T' column" if "T" in columns else None
+
+
 def describe_segment(name: str) -> str:
     """One-line description of a preset segment name ('' when unknown)."""
     return _DESCRIPTIONS.get(name, "")
@@ -208,7 +238,9 @@ def list_rule_presets() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by preset name, with ``n_rules``, ``n_bins``, the name of the
-        catch-all segment and a description.
+        catch-all segment, the RFM table the preset is defined on (``table``:
+        ``"classic"``, recency in days since the last purchase, or ``"btyd"``,
+        the table of ``rfm_table(..., definition="btyd")``) and a description.
 
     Examples
     --------
@@ -227,6 +259,7 @@ def list_rule_presets() -> pd.DataFrame:
             "n_rules": len(p["rules"]),
             "n_bins": p["n_bins"],
             "catch_all": p["catch_all"],
+            "table": p.get("table", "classic"),
             "description": p["description"],
         }
         for name, p in PRESETS.items()

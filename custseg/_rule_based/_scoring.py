@@ -20,6 +20,7 @@ from custseg._rule_based._breaks import (
     rank_boundary_count,
 )
 from custseg._rule_based._groups import apply_by_group, fit_by_group, read_groups
+from custseg._rule_based._rule_presets import btyd_marker
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import looks_like_id, read_customer_table, reset_fitted_attributes
 from custseg._warnings import warn
@@ -289,6 +290,15 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         """
         reset_fitted_attributes(self)
         custom = self._check_thresholds()
+        lazy = type(X).__name__ == "LazyFrame"
+        marker = None if lazy else btyd_marker(getattr(X, "columns", None))
+        if marker and self._columns == ["recency", "frequency", "monetary"]:
+            raise ValueError(
+                f"RFMScorer: X looks like a BTYD table ({marker}), whose recency is "
+                "the time from first to last purchase; the default columns score "
+                'classic RFM. Use rfm_table(..., definition="classic"), or name '
+                "the columns (monetary_col='monetary_value') to score it as it is."
+            )
         table = read_customer_table(self, X, reset=True)
         if self.group_col is not None:
             return self._fit_groups(table)
