@@ -22,6 +22,7 @@ __all__ = [
     "get_rule_preset",
     "list_rule_presets",
     "preset_table",
+    "refuse_btyd_for_default_columns",
 ]
 
 _DESCRIPTIONS = {
@@ -220,6 +221,19 @@ def btyd_marker(columns: Any) -> str | None:
     """
     columns = set(() if columns is None else columns)
     return "it has a 'T' column" if "T" in columns else None
+
+
+def refuse_btyd_for_default_columns(X: Any, columns: list) -> None:
+    """RFMScorer with its default columns refuses a BTYD table."""
+    lazy = type(X).__name__ == "LazyFrame"
+    marker = None if lazy else btyd_marker(getattr(X, "columns", None))
+    if marker and list(columns) == ["recency", "frequency", "monetary"]:
+        raise ValueError(
+            f"RFMScorer: X looks like a BTYD table ({marker}), whose recency is "
+            "the time from first to last purchase; the default columns score "
+            'classic RFM. Use rfm_table(..., definition="classic"), or name '
+            "the columns (monetary_col='monetary_value') to score it as it is."
+        )
 
 
 def describe_segment(name: str) -> str:

@@ -371,7 +371,9 @@ def test_btyd_table_is_refused_by_classic_presets_and_read_by_pymc():
     btyd = rfm_table(log, definition="btyd")
     assert "T" in btyd.columns
     for rules in ("putler", "r_rfm", "pypi_rfm", {"All": {"recency": (1, 5)}}):
-        with pytest.raises(ValueError, match=r"BTYD table.*'T'.*definition=\"classic\""):
+        with pytest.raises(
+            ValueError, match=r"BTYD table.*'T'.*definition=\"classic\""
+        ):
             RFMSegmenter(rules).fit(btyd)
     # the preset defined on the BTYD table reads it, like an explicit scorer
     with warnings.catch_warnings():
