@@ -177,7 +177,7 @@ def overall_verdict(ev):
         empty = (
             f"{len(ev.empty)} of {n_named} named segments are empty: "
             + ", ".join(repr(str(e)) for e in ev.empty)
-            + " (no customer falls in them; the counts above are of the "
+            + " (no customer falls in them; the segment counts are of the "
             f"{len(ev.verdicts)} with customers)"
         )
         evidence.append(empty)

@@ -5,6 +5,11 @@ is either inclusive score ranges per metric (a missing metric means any
 score) or an explicit list of ``"RFM"`` codes.  Scores run from 1 to the
 preset's ``n_bins`` and higher is better for all three metrics (recency is
 reversed by :class:`~custseg.RFMScorer`).
+
+Scores rank customers against each other, so the descriptions are relative:
+"more recent than most" means a higher recency score in the fitted table, not
+a number of days (on CDNOW, whose buyers mostly lapsed, "Loyal" customers last
+bought a median 340 days before the end).
 """
 
 from __future__ import annotations
@@ -26,28 +31,28 @@ __all__ = [
 ]
 
 _DESCRIPTIONS = {
-    "Champions": "Bought recently, buy often and spend the most.",
-    "Loyal": "Buy regularly and not long ago: the core of repeat business.",
+    "Champions": "Bought more recently, buy more often and spend more than most customers.",
+    "Loyal": "Buy more often and more recently than most: the core of repeat business.",
     "Loyal Customers": "Buy regularly and spend well: the core of repeat business.",
-    "Potential Loyalist": "Recent customers with more than one order: can become regulars.",
-    "New": "First order very recently; not yet a habit.",
-    "New Customers": "First order recently; not yet a habit.",
-    "Promising": "Fairly recent buyers with a single order so far.",
+    "Potential Loyalist": "More recent than most, with more than one order: can become regulars.",
+    "New": "One order, among the most recent in the data; not yet a habit.",
+    "New Customers": "Few orders, the last more recent than most; not yet a habit.",
+    "Promising": "More recent than most, with a single order so far.",
     "Need Attention": "Middling recency and frequency; will slip without a nudge.",
-    "About to Sleep": "Few orders, the last a while ago; reactivate before they lapse.",
-    "About To Sleep": "Few orders, the last a while ago; reactivate before they lapse.",
-    "At Risk": "Bought often but not for a long time.",
-    "Can't Lose Them": "Were among the most frequent, biggest spenders; gone quiet for long.",
-    "Hibernating": "Few orders and low spend, the last one long ago.",
+    "About to Sleep": "Few orders, the last older than most; reactivate before they lapse.",
+    "About To Sleep": "Few orders, the last older than most; reactivate before they lapse.",
+    "At Risk": "Bought more often than most, but less recently than most.",
+    "Can't Lose Them": "Among the most frequent, biggest spenders, and among the longest quiet.",
+    "Hibernating": "Few orders and low spend, the last one older than most.",
     "Lost": "Lowest recency and frequency: the least likely to come back.",
     "Premium Customer": "Top two quartiles on recency, frequency and monetary value.",
     "Repeat Customer": "Top two frequency quartiles and top half on recency or spend.",
     "Top Spender": "Top two monetary quartiles and top half on recency or frequency.",
     "At Risk Customer": "Bottom two quartiles on at least two of the three metrics.",
     "Inactive Customer": "Bottom quartile on at least two of the three metrics.",
-    "Loyal Accounts": "Fairly recent, frequent buyers who spend well.",
-    "New Active Accounts": "Very recent first purchase.",
-    "Low Spenders": "Fairly recent buyers with the lowest spend.",
+    "Loyal Accounts": "More recent and frequent than most, and spend well.",
+    "New Active Accounts": "Among the most recent buyers, with one order.",
+    "Low Spenders": "More recent than most, with the lowest spend.",
 }
 
 

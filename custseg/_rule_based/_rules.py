@@ -95,6 +95,8 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         Segment names in rule order, then the catch-all if it exists.
     segment_descriptions_ : ndarray of str
         One-line description of each segment (preset segments have one).
+        Preset descriptions are relative to the fitted customers ("more
+        recent than most"): read ``profiles_`` for the values.
     profiles_ : pandas.DataFrame
         One row per segment (see :func:`segment_profiles`), in original
         units, with a ``description`` column.

@@ -175,7 +175,7 @@ def test_empty_segments_are_their_own_reason():
         assert verdict == "partially supported"
         empty = (
             "2 of 11 named segments are empty: 'New', 'Promising' (no customer "
-            "falls in them; the counts above are of the 9 with customers)"
+            "falls in them; the segment counts are of the 9 with customers)"
         )
         assert empty in reasons
         counted = ", ".join(

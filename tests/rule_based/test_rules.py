@@ -111,6 +111,10 @@ def test_every_preset_segment_has_a_description():
     for preset in list_rule_presets().index:
         table = get_rule_preset(preset)
         assert table["description"].str.len().gt(10).all(), preset
+        # scores rank customers against each other: no description promises
+        # an absolute time ("not long ago" meant 340 days on CDNOW)
+        absolute = r"long ago|a while|very recently|not long|for a long time"
+        assert not table["description"].str.contains(absolute).any(), preset
 
 
 # --- PyMC-Marketing ----------------------------------------------------------
