@@ -131,7 +131,7 @@ def segment_profiles(
         Adds the expected future of each segment: a fitted
         :class:`~custseg.BetaGeoModel` is evaluated on ``X`` (which must then
         hold the BTYD columns); a DataFrame from its ``value_table`` must
-        align with ``X`` row for row.  See ``BetaGeoModel.segment_value``.
+        align with ``X`` (by customer id, else row for row).
 
     Returns
     -------
@@ -145,9 +145,10 @@ def segment_profiles(
         ``avg_order_value`` (revenue / orders).
         With ``value``: ``expected_purchases`` and ``expected_value`` (sums
         over the segment's customers) with their ``*_median`` per customer,
-        ``expected_value_share``, ``expected_alive`` (sum of the
-        probabilities alive: the expected number of active customers) and
-        ``probability_alive_median``.
+        ``expected_value_share``, ``repeat_buyers`` and, over those repeat
+        buyers only (the BG/NBD keeps one-time buyers alive by construction;
+        NaN without any), ``expected_alive`` (sum of the probabilities alive)
+        and ``probability_alive_median``.
 
     Raises
     ------
@@ -265,18 +266,22 @@ def _value_by_segment(value, X, table, labels, index):
         per_customer = per_customer.loc[table.index]
     if len(per_customer) != len(table):
         raise ValueError(f"value has {len(per_customer)} rows but X has {len(table)}.")
-    groups = per_customer.reset_index(drop=True).groupby(labels)
+    per_customer = per_customer.reset_index(drop=True)
+    groups = per_customer.groupby(labels)
     out = pd.DataFrame(index=index)
     for column in ("expected_purchases", "expected_value"):
         if column in per_customer:
             out[column] = groups[column].sum().reindex(index).fillna(0.0)
             out[f"{column}_median"] = groups[column].median().reindex(index)
-            if column == "expected_value":
-                total = out[column].sum()
-                out["expected_value_share"] = out[column] / total if total else np.nan
+    if "expected_value" in out:  # NaN when the total is 0
+        out["expected_value_share"] = out.expected_value / out.expected_value.sum()
     if "probability_alive" in per_customer:
-        alive = groups["probability_alive"]
-        out["expected_alive"] = alive.sum().reindex(index).fillna(0.0)
+        if "repeat_buyer" not in per_customer:
+            raise ValueError("value lacks the repeat_buyer column of value_table.")
+        repeat = per_customer["repeat_buyer"].astype(bool)
+        out["repeat_buyers"] = repeat.groupby(labels).sum().reindex(index, fill_value=0)
+        alive = per_customer["probability_alive"].where(repeat).groupby(labels)
+        out["expected_alive"] = alive.sum(min_count=1).reindex(index)
         out["probability_alive_median"] = alive.median().reindex(index)
     return out
 
@@ -294,8 +299,7 @@ class Segments:
     descriptions : sequence of str, optional
         One line per segment, the ``description`` column of ``profiles_``.
     profile : dict
-        Keyword arguments of :func:`segment_profiles` (``features=``,
-        ``monetary_col=``, ``frequency_col=``).
+        Keyword arguments of :func:`segment_profiles` (``features=``, ...).
     extra : dict
         Columns appended at the end of ``profiles_``.
     """
@@ -430,16 +434,12 @@ class SegmenterMixin(ClusterMixin):
     def _set_segments(
         self, X, labels, segment_names, *, descriptions=None, extra=None, **profile
     ):
-        """Set ``labels_``, ``n_segments_``, ``segment_names_`` and ``profiles_``.
-
-        Also usable by a subclass that writes its own ``fit``.
-        """
+        """Set the fitted attributes (also for a subclass with its own ``fit``)."""
         self.labels_ = np.asarray(labels, dtype=np.int64)
         self.segment_names_ = np.asarray([str(n) for n in segment_names], dtype=object)
         self.n_segments_ = int(self.segment_names_.size)
         profiles = segment_profiles(X, self.labels_, self.segment_names_, **profile)
-        if descriptions is None:
-            descriptions = [""] * self.n_segments_
+        descriptions = [""] * self.n_segments_ if descriptions is None else descriptions
         # a named segment no customer fell in keeps its row, saying so first
         empty = np.where(profiles["customers"] == 0, "No customer when fitted. ", "")
         descriptions = [e + str(d) for e, d in zip(empty, descriptions, strict=True)]

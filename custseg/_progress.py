@@ -3,13 +3,16 @@
 Long work (the search over k, bootstrap refits, comparisons, the report) reports
 progress through :func:`progress`. With ``verbose`` true it shows a bar from
 ``tqdm.auto``: a widget in Jupyter, a single updating line in a terminal, so a
-notebook user sees it with no ``logging.basicConfig``. tqdm is the common choice of
+notebook user sees it with no ``logging.basicConfig``. When stderr is not a
+terminal (redirected to a file, a CI log) there is no bar, only the step
+messages. tqdm is the common choice of
 the scientific Python stack (it is already a dependency of many of the users'
 notebooks); when it is not installed the same messages go to the ``custseg`` logger.
 Progress never changes results: it only wraps an iterable.
 """
 
 import logging
+import sys
 
 logger = logging.getLogger("custseg")
 
@@ -71,8 +74,28 @@ def progress(iterable, *, total=None, desc="", verbose=False):
         yield from iterable
         logger.info("%s: done", desc)
         return
-    with tqdm(iterable, total=total, desc=desc, leave=False) as bar:
+    with tqdm(
+        iterable, total=total, desc=desc, leave=False, disable=_no_bar(tqdm)
+    ) as bar:
         yield from bar
+
+
+def _no_bar(tqdm, stream=None):
+    """Whether a bar would only write carriage-return debris.
+
+    A terminal shows one updating line; a redirected stderr (a log file, a CI
+    job, ``2> log.txt``) would store every redraw. tqdm's own ``disable=None``
+    turns bars off on a stream that is not a terminal; Jupyter's widget bar
+    does not write to the stream and is kept.
+    """
+    if any(c.__name__ == "tqdm_notebook" for c in tqdm.__mro__):
+        return False
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return not (isatty is not None and isatty())
+    except ValueError:  # a closed stream
+        return True
 
 
 def step(verbose, message, *args):

@@ -25,6 +25,7 @@ from custseg._aggregation._rfm import aggregate, check_settings
 from custseg._aggregation._schema import LogColumns, open_log
 from custseg._sklearn_compat import validate_params
 from custseg._tables import DateLike, TableLike
+from custseg._warnings import warn
 
 __all__ = ["calibration_holdout_split"]
 
@@ -91,13 +92,15 @@ def calibration_holdout_split(
         customer tables are small and collected).  Undated rows are counted
         by the ``missing`` policy here, never taken as holdout rows.
     outcomes : pandas.DataFrame
-        Same index as ``features``.  Columns: ``spend`` (the holdout
-        period's classic ``monetary``: net of returns under
-        ``returns="net"``), ``orders`` (its ``frequency``: distinct
-        ``order_col`` values, else rows; returns are not orders) and
-        ``bought_again`` (``orders > 0``).  A customer whose holdout rows are
-        only returns has spend 0 and 0 orders (counted in a warning), as
-        ``rfm_table`` leaves such customers out.  Customers whose first
+        Same index as ``features``.  Columns: ``spend`` (the net amount of
+        the customer's holdout transactions, returns subtracted under
+        ``returns="net"``, floored at 0), ``orders`` (distinct ``order_col``
+        values, else rows; returns are not orders) and ``bought_again``
+        (``orders > 0``).  Spend is never negative: holdout returns often
+        refund purchases made before the cutoff, so a customer who returned
+        more than they bought in the holdout (counted in a warning) has spend
+        0, like one whose holdout rows are only returns (counted in a
+        warning too; 0 orders).  Customers whose first
         purchase falls after the cutoff are not included: they are unknown
         at the cutoff.
 
@@ -198,7 +201,17 @@ def calibration_holdout_split(
             customer_col,
         )
         later = later[later.index.isin(index)]
-        spend[later.index] = later["monetary"].to_numpy(dtype=float)
+        net = later["monetary"].to_numpy(dtype=float)
+        # one rule for every customer: a net below 0 is spend 0, as for a
+        # customer with only returns (rfm_table leaves those out)
+        below = int(np.count_nonzero(net < 0))
+        if below:
+            warn(
+                f"Holdout period: {below} customers returned more than they "
+                "bought (net amount below 0); their spend is 0, as for "
+                "customers with only returns."
+            )
+        spend[later.index] = np.maximum(net, 0.0)
         orders[later.index] = later["frequency"].to_numpy(dtype=np.int64)
     outcomes = pd.DataFrame(
         {"spend": spend.to_numpy(), "orders": orders.to_numpy()}, index=index

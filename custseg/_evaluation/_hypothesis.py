@@ -72,7 +72,8 @@ def segmenter_for_refit(segmenter, refit="fixed"):
     >>> from custseg.datasets import make_transactions
     >>> import pandas as pd
     >>> X = pd.DataFrame({"a": [1.0, 2, 3, 10, 11, 12], "b": [1.0, 1, 2, 8, 9, 9]})
-    >>> seg = CustomerSegmenter(max_segments=3, n_bootstrap=0, random_state=0).fit(X)
+    >>> seg = CustomerSegmenter(max_segments=3, selection="vote", n_bootstrap=0,
+    ...                         random_state=0).fit(X)
     >>> segmenter_for_refit(seg).get_params()["n_segments"] == seg.n_segments_
     True
     >>> segmenter_for_refit(seg, "full").get_params()["n_segments"]

@@ -15,7 +15,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from custseg._format import format_cell, markdown_table, plain_value, records
+from custseg._format import (
+    column_kind,
+    format_value,
+    markdown_table,
+    plain_value,
+    records,
+)
 
 __all__ = ["ValidationReport"]
 
@@ -227,6 +233,18 @@ class ValidationReport:
         sections.append(("Internal indices and agreement", indices))
         return sections
 
+    @staticmethod
+    def _shown(frame):
+        """Cells formatted by their column's kind: shares as %, money with separators."""
+        frame = frame.reset_index() if frame.index.name else frame
+        return pd.DataFrame(
+            {
+                column: [format_value(v, column_kind(column)) for v in frame[column]]
+                for column in frame.columns
+            },
+            index=frame.index,
+        )
+
     def to_markdown(self) -> str:
         """The report as a markdown document."""
         parts = [f"# Segmentation validation: **{self.verdict}**", ""]
@@ -234,7 +252,8 @@ class ValidationReport:
         parts += ["", self._kind_line(), "", f"Stability: {self.stability_method}."]
         for title, frame in self._sections():
             parts += ["", f"## {title}", ""]
-            parts.append(markdown_table(frame) if len(frame) else "_none_")
+            shown = markdown_table(self._shown(frame), formatted=True)
+            parts.append(shown if len(frame) else "_none_")
         return "\n".join(parts) + "\n"
 
     def to_html(self) -> str:
@@ -254,8 +273,8 @@ class ValidationReport:
         for title, frame in self._sections():
             parts.append(f"<h4>{html.escape(title)}</h4>")
             if len(frame):
-                shown = frame.map(format_cell) if len(frame.columns) else frame
-                parts.append(shown.to_html(escape=True, border=0))
+                shown = self._shown(frame) if len(frame.columns) else frame
+                parts.append(shown.to_html(escape=True, border=0, index=False))
             else:
                 parts.append("<p><em>none</em></p>")
         parts.append("</div>")

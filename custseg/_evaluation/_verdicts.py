@@ -24,6 +24,12 @@ Overall (:func:`overall_verdict`):
   at least one outcome differs across segments with at least a small effect;
 - ``"partially supported"``: otherwise.
 
+Empty segments (a rule map names its segments before seeing the data) are
+left out of the segment counts and reported as their own reason ("2 of 11
+named segments are empty"); they still keep the verdict from "supported":
+a named segment no customer falls in is part of the hypothesis the data did
+not bear out.
+
 Internal indices and the agreement with KMeans are reported but do not enter
 the verdict: a rule-based segmentation need not look like a clustering.
 """
@@ -117,6 +123,8 @@ class Evidence:
         segments beyond a negligible effect.
     verdicts : tuple of str
         The segment verdicts (non-empty segments).
+    empty : tuple of str
+        Names of the segments no customer falls in.
     share_not_supported : float
         Share of customers in segments that are not supported.
     predictive : tuple of str or None
@@ -133,6 +141,7 @@ class Evidence:
     predictive: tuple | None = None
     defined_by: tuple = ()
     kind: str = "learned"
+    empty: tuple = ()
 
 
 def _counts(verdicts):
@@ -162,6 +171,16 @@ def overall_verdict(ev):
             + " (significant after Holm, at least a small effect)"
         )
     evidence.append(_counts(list(ev.verdicts)))
+    empty = None
+    if ev.empty:
+        n_named = len(ev.verdicts) + len(ev.empty)
+        empty = (
+            f"{len(ev.empty)} of {n_named} named segments are empty: "
+            + ", ".join(repr(str(e)) for e in ev.empty)
+            + " (no customer falls in them; the segment counts are of the "
+            f"{len(ev.verdicts)} with customers)"
+        )
+        evidence.append(empty)
     if ev.predictive is not None:
         if ev.predictive:
             evidence.append("segments predict " + ", ".join(map(str, ev.predictive)))
@@ -175,10 +194,13 @@ def overall_verdict(ev):
         return "not supported", [first, *context, *evidence]
     all_supported = all(v == "supported" for v in ev.verdicts)
     predicts = ev.predictive is None or bool(ev.predictive)
-    if all_supported and predicts:
+    if all_supported and predicts and not ev.empty:
         return "supported", [*context, *evidence]
     if not all_supported:
-        first = "not every segment is supported"
+        with_customers = " with customers" if ev.empty else ""
+        first = f"not every segment{with_customers} is supported"
+    elif empty:
+        first = evidence.pop(evidence.index(empty))
     else:
         first = "every segment is supported but the segments do not predict the outcome"
     return "partially supported", [first, *context, *evidence]
@@ -249,13 +271,14 @@ def judge(segments, merges, contrast, features, outcomes, kind, defined_by, min_
         Evidence(
             present=len(present),
             separating=separating,
-            verdicts=tuple(segments["verdict"]),
+            verdicts=tuple(present["verdict"]),
             share_not_supported=float(
                 present.loc[present["verdict"] == "not supported", "share"].sum()
             ),
             predictive=predictive,
             defined_by=tuple(defined_by),
             kind=kind,
+            empty=tuple(segments.loc[segments["customers"] == 0, "name"]),
         )
     )
     return segments, verdict, why

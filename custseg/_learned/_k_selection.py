@@ -2,8 +2,13 @@
 
 Every candidate ``k`` is fitted once; then several criteria score it:
 
-- ``stability``: the mean adjusted Rand index (ARI) between the solution and
-  ``n_bootstrap`` refits on bootstrap resamples of a sample of customers;
+- ``stability``: every segment is matched with its most similar segment in
+  each of ``n_bootstrap`` refits on bootstrap resamples of a sample of
+  customers (Jaccard coefficient, as Hennig's 2007 ``clusterboot`` and
+  :func:`custseg.validate_segmentation` do); a segment's stability is the
+  mean over the refits, and the k's is that of its least stable segment;
+- ``stability_ari``: the mean adjusted Rand index (ARI) between the solution
+  and the same refits, a global agreement shown beside it;
 - ``smallest_share``: the share of customers in the smallest segment;
 - ``silhouette`` (higher is better), on a random sample of customers,
   computed for all ``k`` from one pass over the sample's pairwise distances;
@@ -15,18 +20,20 @@ Every candidate ``k`` is fitted once; then several criteria score it:
 - ``bic`` when the clusterer has a ``bic`` method (Gaussian mixtures): the
   minimum.
 
-The default choice (``selection="stability"``) is the largest ``k`` that
-refits reproduce (stability at least ``stability_threshold``, 0.8 by default:
-"good" agreement on Steinley's 2004 scale for the ARI, where 0.9 is
-"excellent" and 0.65 "moderate"), whose smallest segment holds at least
-``min_share`` of the customers, which is not degenerate, and which is not
-beyond the elbow of ``within_ss`` (the within-segment sum of squares of
-every clusterer's labels, k-means' inertia).  Customer data
-rarely has well-separated clusters, so the silhouette and its relatives
-prefer ``k = 2`` ("good versus bad customers"); stability asks instead how
-many segments the data supports reproducibly, which is what a user acts on.
-When no ``k`` qualifies, the most stable ``k`` among those with no tiny
-segment is taken (and the smallest ``k`` if every one has a tiny segment).
+The default choice (``selection="stability"``) is the largest ``k`` whose
+every segment refits reproduce (stability at least ``stability_threshold``,
+0.75 by default: "stable" on Hennig's scale, the band
+:func:`custseg.validate_segmentation` uses for its verdict), whose smallest
+segment holds at least ``min_share`` of the customers, which is not
+degenerate, and which is not beyond the elbow of ``within_ss`` (the
+within-segment sum of squares of every clusterer's labels, k-means'
+inertia).  The least stable segment decides: one group cut in two at random
+leaves a global agreement such as the ARI high, while the halves score low.
+The elbow bounds the search because a broad group is often cut along its own
+spread the same way on every refit, so stability alone would pass too many
+segments on planted data.  When no ``k`` up to the elbow qualifies, the smallest qualifying ``k``
+beyond it is taken; then the most stable ``k`` among those with no tiny
+segment (and the smallest ``k`` if every one has a tiny segment).
 
 ``selection="vote"``: each classical criterion votes for its preferred ``k``;
 the ``k`` with most votes wins; ties go to the higher silhouette, then to the
@@ -50,6 +57,7 @@ from sklearn.metrics import (
 
 from custseg._learned._mixtures import degeneracy
 from custseg._learned._silhouette import silhouette_many
+from custseg._warnings import warn
 
 __all__ = [
     "CRITERIA",
@@ -58,6 +66,7 @@ __all__ = [
     "knee_index",
     "search_n_segments",
     "within_ss",
+    "segment_jaccard",
     "selection_table",
     "silhouette_many",
     "stability_score",
@@ -182,6 +191,24 @@ def stability_score(reference_labels, bootstrap_labels):
     return float(np.mean(scores)) if scores else np.nan
 
 
+def segment_jaccard(reference, other, k):
+    """For each reference segment, its largest Jaccard coefficient in ``other``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> segment_jaccard(np.array([0, 0, 1, 1]), np.array([5, 5, 5, 7]), 2).tolist()
+    [0.6666666666666666, 0.5]
+    """
+    _, other = np.unique(np.asarray(other), return_inverse=True)
+    m = int(other.max(initial=-1)) + 1
+    joint = np.bincount(reference * m + other, minlength=k * m).reshape(k, m)
+    union = joint.sum(axis=1, keepdims=True) + joint.sum(axis=0, keepdims=True) - joint
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = np.where(union > 0, joint / union, 0.0)
+    return jaccard.max(axis=1, initial=0.0)
+
+
 def within_ss(Z, labels):
     """Within-segment sum of squares of one labeling (k-means' inertia).
 
@@ -202,24 +229,26 @@ def choose_stable_k(table, stability_threshold, min_share, measure):
     """The largest stable k up to the elbow, with no tiny segment, and why.
 
     Eligible: smallest segment at least ``min_share``, not degenerate, and
-    stability at least ``stability_threshold``.  Among them, the largest k
-    not beyond the elbow (the knee of ``within_ss``, see :func:`knee_index`):
-    past the elbow a split is often reproducible (one broad group cut in two
-    the same way every time) yet adds little.  Then, in order: the smallest
-    eligible k beyond the elbow, the most stable k with no tiny segment, the
-    smallest k.  Stability is costly (bootstrap refits), so it is measured
-    in that order of preference and the search stops at the first eligible
-    k; the others keep NaN.
+    stability (of the least stable segment) at least
+    ``stability_threshold``.  Among them, the largest k not beyond the elbow
+    (the knee of ``within_ss``, see :func:`knee_index`): past the elbow a
+    split is often reproducible (a broad group of customers cut along its
+    own spread the same way every time) yet adds little.  Then, in order:
+    the smallest eligible k beyond the elbow, the most stable k with no tiny
+    segment, the smallest k.  Stability is costly (bootstrap refits), so it
+    is measured in that order of preference and the search stops at the
+    first eligible k; the others keep NaN.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Indexed by k, with ``smallest_share``, ``within_ss`` and
-        ``degenerate`` (empty string when not degenerate); ``stability`` is
-        filled in place.
+        ``degenerate`` (empty string when not degenerate); ``stability`` and
+        ``stability_ari`` are filled in place.
     stability_threshold, min_share : float
     measure : callable
-        ``measure(k)`` returns the stability of k.
+        ``measure(k)`` returns the stability of k's least stable segment
+        and the mean adjusted Rand index of the refits.
 
     Returns
     -------
@@ -234,12 +263,13 @@ def choose_stable_k(table, stability_threshold, min_share, measure):
     ...      "within_ss": [100.0, 40.0, 12.0, 10.0, 9.0],
     ...      "degenerate": [""] * 5}, index=[2, 3, 4, 5, 6])
     >>> stability = {2: 0.99, 3: 0.95, 4: 0.7, 5: 0.9, 6: 0.9}
-    >>> choose_stable_k(table, 0.8, 0.02, stability.get)[0]
+    >>> choose_stable_k(table, 0.75, 0.02, lambda k: (stability[k], 0.9))[0]
     3
     >>> table["stability"].tolist()  # 4 (the elbow) fails, 3 qualifies
     [nan, 0.95, 0.7, nan, nan]
     """
     table["stability"] = np.nan
+    table["stability_ari"] = np.nan
     big = (table["smallest_share"] >= min_share) & (table["degenerate"] == "")
     knee = knee_index(table["within_ss"].to_numpy(dtype=np.float64))
     elbow = int(table.index[knee]) if knee is not None else int(table.index.max())
@@ -247,15 +277,15 @@ def choose_stable_k(table, stability_threshold, min_share, measure):
     order = sorted((k for k in ks if k <= elbow), reverse=True)
     order += sorted(k for k in ks if k > elbow)
     bands = (
-        f"stability >= {stability_threshold:g} and every segment >= "
-        f"{min_share:.0%} of customers"
+        f"every segment's stability >= {stability_threshold:g} and every "
+        f"segment >= {min_share:.0%} of customers"
     )
     for k in order:
-        table.loc[k, "stability"] = measure(k)
+        table.loc[k, ["stability", "stability_ari"]] = measure(k)
         if table.loc[k, "stability"] >= stability_threshold:
             where = "largest k up to" if k <= elbow else "smallest k beyond"
             return k, f"{where} the elbow (k={elbow}) with {bands}"
-    if order and table["stability"].notna().any():
+    if table["stability"].notna().any():
         k = int(table["stability"].idxmax())
         return k, (
             f"no k reaches stability {stability_threshold:g}: the most stable k "
@@ -301,7 +331,7 @@ def search_n_segments(
     n_bootstrap,
     rng,
     n_jobs,
-    stability_threshold=0.8,
+    stability_threshold=0.75,
     min_share=0.02,
     verbose=False,
 ):
@@ -341,9 +371,11 @@ def search_n_segments(
     -------
     model : fitted estimator for the chosen k
     table : pandas.DataFrame
-        One row per k: the criteria, ``stability``, ``smallest_share``,
+        One row per k: the criteria, ``stability``, ``stability_ari``,
+        ``smallest_share``,
         ``degenerate``, ``votes``, ``preferred_by``, ``chosen``; the rule
-        that chose is in ``table.attrs["rule"]``.
+        that chose is in ``table.attrs["rule"]``, its bands in
+        ``table.attrs["stability_threshold"]`` and ``table.attrs["min_share"]``.
     preferred : dict
         The k each classical criterion prefers.
     """
@@ -377,7 +409,9 @@ def search_n_segments(
         boot = Parallel(n_jobs=n_jobs, prefer="threads")(
             delayed(_bootstrap_labels)(base, param, k, Zs[sample], s) for s in seeds
         )
-        return stability_score(fits[ks.index(k)][1][sample], boot)
+        reference = fits[ks.index(k)][1][sample]
+        jaccard = np.mean([segment_jaccard(reference, b, k) for b in boot], axis=0)
+        return float(jaccard.min()), stability_score(reference, boot)
 
     by_vote = "vote" if selection == "stability" else selection
     chosen, votes = choose_k(table, preferred, by_vote)
@@ -387,9 +421,15 @@ def search_n_segments(
     else:
         if selection == "stability":
             rule = "n_bootstrap=0 measures no stability: the vote of the criteria"
-        table["stability"] = np.nan
+            warn(
+                f"n_segments='auto' with n_bootstrap=0 cannot measure stability: "
+                f"k={chosen} is the vote of the criteria, which favours few segments "
+                "on data without clear clusters. Pass n_bootstrap >= 5 for the "
+                "stability rule, or selection='vote' to choose the vote."
+            )
+        table["stability"] = table["stability_ari"] = np.nan
         if n_bootstrap:
-            table.loc[chosen, "stability"] = measure(chosen)
+            table.loc[chosen, ["stability", "stability_ari"]] = measure(chosen)
     model = fits[ks.index(chosen)][0]
     if verbose:
         logger.info("CustomerSegmenter: chose k=%d (%s)", chosen, rule)
@@ -399,6 +439,8 @@ def search_n_segments(
     ]
     table["chosen"] = table.index == chosen
     table.attrs["rule"] = rule
+    table.attrs["stability_threshold"] = stability_threshold
+    table.attrs["min_share"] = min_share
     if rows is not None:
         if verbose:
             logger.info(

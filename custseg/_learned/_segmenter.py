@@ -87,19 +87,18 @@ class CustomerSegmenter(
     min_segments, max_segments : int, default=2, 10
         Range of k searched when ``n_segments="auto"``.
     selection : str, default="stability"
-        How ``"auto"`` chooses k.  ``"stability"``: the largest k, up to the
-        elbow of the within-segment sum of squares, whose bootstrap refits
-        agree with it (mean adjusted Rand index at least
-        ``stability_threshold``), whose smallest segment holds at least
-        ``min_share`` of the customers and which is not degenerate.
+        How ``"auto"`` chooses k.  ``"stability"``: the largest k up to the
+        elbow of the within-segment sum of squares whose every segment refits
+        reproduce (mean best-match Jaccard >= ``stability_threshold``), none
+        under ``min_share`` of the customers, and not degenerate.
         ``"vote"``: each criterion (silhouette, Calinski-Harabasz,
         Davies-Bouldin, the inertia knee, BIC) votes for its preferred k.
         A criterion name uses that criterion alone.  ``k_selection_`` always
         shows every criterion, so their disagreement is visible.
-    stability_threshold : float, default=0.8
-        Mean adjusted Rand index a k needs to count as stable: 0.8 is "good"
-        agreement on Steinley's (2004) scale (0.9 "excellent", 0.65
-        "moderate").
+    stability_threshold : float, default=0.75
+        Bootstrap stability every segment of a k needs: 0.75 is "stable" on
+        Hennig's (2007) scale, the band of :func:`custseg.validate_segmentation`
+        (0.85 "highly stable", 0.6-0.75 "doubtful").
     min_share : float, default=0.02
         Smallest share of customers a segment of the chosen k may hold.
     sample_size : int, default=10_000
@@ -109,8 +108,8 @@ class CustomerSegmenter(
         subset of this size and the chosen k is then refitted on everyone.
         ``None`` searches on all customers.
     n_bootstrap : int, default=10
-        Bootstrap refits of every k to measure its stability (mean adjusted
-        Rand index with the k's solution on the sample); 0 skips them, and
+        Bootstrap refits of a k to measure its stability (on the sample,
+        from the elbow down to the chosen k); 0 skips them, and
         ``selection="stability"`` then falls back to the vote.
     vocabulary : dict, default=None
         Persona words per feature, overriding
@@ -145,7 +144,8 @@ class CustomerSegmenter(
         :func:`name_personas` output: names, descriptions, percentiles.
     k_selection_ : pandas.DataFrame
         Only when ``n_segments="auto"``: one row per k, one column per
-        criterion, ``stability``, ``smallest_share``, ``degenerate`` (the
+        criterion, ``stability`` (least stable segment's mean bootstrap
+        Jaccard), ``stability_ari``, ``smallest_share``, ``degenerate`` (the
         reason in words, empty when not), ``votes``, ``preferred_by`` and
         ``chosen``; ``k_selection_.attrs["rule"]`` says which rule chose.
         Deleted by a fit with a fixed ``n_segments``.
@@ -212,7 +212,7 @@ class CustomerSegmenter(
         min_segments: int = 2,
         max_segments: int = 10,
         selection: str = "stability",
-        stability_threshold: float = 0.8,
+        stability_threshold: float = 0.75,
         min_share: float = 0.02,
         sample_size: int = 10_000,
         search_size: int | None = 100_000,

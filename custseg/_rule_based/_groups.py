@@ -7,13 +7,21 @@ by construction the per-group loop a user would write.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["apply_by_group", "fit_by_group", "read_groups"]
+from custseg._warnings import warn
+
+__all__ = [
+    "POOLED",
+    "apply_by_group",
+    "distinct_fits",
+    "fit_by_group",
+    "read_groups",
+    "stack_labels",
+]
 
 
 def read_groups(
@@ -40,26 +48,72 @@ def read_groups(
     return groups.to_numpy()
 
 
-def fit_by_group(
-    make: Callable[[], Any],
-    table: pd.DataFrame,
-    groups: np.ndarray,
-    *,
-    owner: str,
-    group_col: str,
-) -> dict[Any, Any]:
-    """Fit ``make()`` on each group's rows; errors name the group."""
+POOLED = "other groups"
+
+
+def _fit(make, rows, what, owner):
+    try:
+        return make().fit(rows)
+    except ValueError as error:
+        raise ValueError(f"{owner}: {what} ({len(rows)} customers): {error}") from error
+
+
+def fit_by_group(estimator: Any, table: Any) -> tuple[np.ndarray, dict, list]:
+    """Fit a copy of ``estimator`` without ``group_col`` on each group's rows.
+
+    Groups with fewer than ``estimator.min_group_size`` customers are fitted
+    together (one fitted copy shared by all of them), with a warning: cut
+    points learned on one or two customers put them all in one bin.  Returns
+    the groups of the rows, the fitted copy of each group and the pooled
+    groups.  Errors name the group.
+    """
+    owner, col = type(estimator).__name__, estimator.group_col
+    frame = table.frame
+    groups = read_groups(table.named, frame, col, owner)
+    params = {**estimator.get_params(deep=False), "group_col": None}
+    make = lambda: type(estimator)(**params)  # noqa: E731
+    sizes = pd.Series(groups).value_counts(sort=False)
+    minimum = estimator.min_group_size
+    pooled = [g for g in pd.unique(groups) if sizes[g] < minimum]
     fitted = {}
     for group in pd.unique(groups):
-        rows = table.loc[groups == group]
-        try:
-            fitted[group] = make().fit(rows)
-        except ValueError as error:
-            raise ValueError(
-                f"{owner}: group {group!r} of column {group_col!r} "
-                f"({len(rows)} customers): {error}"
-            ) from error
-    return fitted
+        if sizes[group] >= minimum:
+            what = f"group {group!r} of column {col!r}"
+            fitted[group] = _fit(make, frame.loc[groups == group], what, owner)
+    if pooled:
+        rows = frame.loc[pd.Series(groups).isin(pooled).to_numpy()]
+        what = (
+            f"the {len(pooled)} group(s) of column {col!r} with fewer than "
+            f"min_group_size={minimum} customers, pooled (e.g. {pooled[:5]}); "
+            "lower min_group_size or merge groups"
+        )
+        pool = _fit(make, rows, what, owner)
+        fitted.update(dict.fromkeys(pooled, pool))
+        warn(
+            f"{owner}: {len(pooled)} group(s) of column {col!r} have fewer than "
+            f"min_group_size={minimum} customers ({len(rows)} customers in all, "
+            f"e.g. {pooled[:5]}); they are fitted pooled together as "
+            f"{POOLED!r} (pooled_groups_). Set min_group_size=1 to fit each apart."
+        )
+    return groups, fitted, pooled
+
+
+def distinct_fits(fitted: dict, groups: np.ndarray, pooled: list):
+    """``(key, fitted copy, row mask)`` per copy: the pooled groups once, as POOLED."""
+    series = pd.Series(groups)
+    for group, model in fitted.items():
+        if group not in pooled:
+            yield group, model, (series == group).to_numpy()
+    if pooled:
+        yield POOLED, fitted[pooled[0]], series.isin(pooled).to_numpy()
+
+
+def stack_labels(fits: list, n_rows: int) -> np.ndarray:
+    """The fitted ``labels_`` of each copy of :func:`distinct_fits`, in row order."""
+    labels = np.empty(n_rows, dtype=np.int64)
+    for _, model, mask in fits:
+        labels[mask] = model.labels_
+    return labels
 
 
 def apply_by_group(

@@ -5,6 +5,11 @@ is either inclusive score ranges per metric (a missing metric means any
 score) or an explicit list of ``"RFM"`` codes.  Scores run from 1 to the
 preset's ``n_bins`` and higher is better for all three metrics (recency is
 reversed by :class:`~custseg.RFMScorer`).
+
+Scores rank customers against each other, so the descriptions are relative:
+"more recent than most" means a higher recency score in the fitted table, not
+a number of days (on CDNOW, whose buyers mostly lapsed, "Loyal" customers last
+bought a median 340 days before the end).
 """
 
 from __future__ import annotations
@@ -15,31 +20,39 @@ import pandas as pd
 
 from custseg._sklearn_compat import validate_params
 
-__all__ = ["PRESETS", "default_scorer_params", "get_rule_preset", "list_rule_presets"]
+__all__ = [
+    "PRESETS",
+    "btyd_marker",
+    "default_scorer_params",
+    "get_rule_preset",
+    "list_rule_presets",
+    "preset_table",
+    "refuse_btyd_for_default_columns",
+]
 
 _DESCRIPTIONS = {
-    "Champions": "Bought recently, buy often and spend the most.",
-    "Loyal": "Buy regularly and not long ago: the core of repeat business.",
+    "Champions": "Bought more recently, buy more often and spend more than most customers.",
+    "Loyal": "Buy more often and more recently than most: the core of repeat business.",
     "Loyal Customers": "Buy regularly and spend well: the core of repeat business.",
-    "Potential Loyalist": "Recent customers with more than one order: can become regulars.",
-    "New": "First order very recently; not yet a habit.",
-    "New Customers": "First order recently; not yet a habit.",
-    "Promising": "Fairly recent buyers with a single order so far.",
+    "Potential Loyalist": "More recent than most, with more than one order: can become regulars.",
+    "New": "One order, among the most recent in the data; not yet a habit.",
+    "New Customers": "Few orders, the last more recent than most; not yet a habit.",
+    "Promising": "More recent than most, with a single order so far.",
     "Need Attention": "Middling recency and frequency; will slip without a nudge.",
-    "About to Sleep": "Few orders, the last a while ago; reactivate before they lapse.",
-    "About To Sleep": "Few orders, the last a while ago; reactivate before they lapse.",
-    "At Risk": "Bought often but not for a long time.",
-    "Can't Lose Them": "Were among the most frequent, biggest spenders; gone quiet for long.",
-    "Hibernating": "Few orders and low spend, the last one long ago.",
+    "About to Sleep": "Few orders, the last older than most; reactivate before they lapse.",
+    "About To Sleep": "Few orders, the last older than most; reactivate before they lapse.",
+    "At Risk": "Bought more often than most, but less recently than most.",
+    "Can't Lose Them": "Among the most frequent, biggest spenders, and among the longest quiet.",
+    "Hibernating": "Few orders and low spend, the last one older than most.",
     "Lost": "Lowest recency and frequency: the least likely to come back.",
     "Premium Customer": "Top two quartiles on recency, frequency and monetary value.",
     "Repeat Customer": "Top two frequency quartiles and top half on recency or spend.",
     "Top Spender": "Top two monetary quartiles and top half on recency or frequency.",
     "At Risk Customer": "Bottom two quartiles on at least two of the three metrics.",
     "Inactive Customer": "Bottom quartile on at least two of the three metrics.",
-    "Loyal Accounts": "Fairly recent, frequent buyers who spend well.",
-    "New Active Accounts": "Very recent first purchase.",
-    "Low Spenders": "Fairly recent buyers with the lowest spend.",
+    "Loyal Accounts": "More recent and frequent than most, and spend well.",
+    "New Active Accounts": "Among the most recent buyers, with one order.",
+    "Low Spenders": "More recent than most, with the lowest spend.",
 }
 
 
@@ -158,6 +171,8 @@ PRESETS = {
         "rules": _PYMC,
         "n_bins": 4,
         "catch_all": "Other",
+        # defined on PyMC's BTYD features: recency = first to last purchase
+        "table": "btyd",
         # pandas.qcut(q=4, duplicates="drop") with the bins left renumbered
         "scorer": {"method": "qcut"},
         "description": "PyMC-Marketing rfm_segments default segment_config "
@@ -192,6 +207,40 @@ def default_scorer_params(rules: Any, columns: Any) -> dict[str, Any]:
     return params
 
 
+def preset_table(rules: Any) -> str:
+    """The RFM table a preset is defined on: ``"classic"`` or ``"btyd"``.
+
+    Custom rules are read as classic: the default scorer reverses recency,
+    which is right only for days since the last purchase.
+    """
+    if isinstance(rules, str) and rules in PRESETS:
+        return PRESETS[rules].get("table", "classic")
+    return "classic"
+
+
+def btyd_marker(columns: Any) -> str | None:
+    """Why a table looks like a BTYD table (``None`` when it does not).
+
+    Only the age column ``T`` marks one: ``monetary_value`` alone does not,
+    since PyPI ``rfm`` names its classic monetary column so.
+    """
+    columns = set(() if columns is None else columns)
+    return "it has a 'T' column" if "T" in columns else None
+
+
+def refuse_btyd_for_default_columns(X: Any, columns: list) -> None:
+    """RFMScorer with its default columns refuses a BTYD table."""
+    lazy = type(X).__name__ == "LazyFrame"
+    marker = None if lazy else btyd_marker(getattr(X, "columns", None))
+    if marker and list(columns) == ["recency", "frequency", "monetary"]:
+        raise ValueError(
+            f"RFMScorer: X looks like a BTYD table ({marker}), whose recency is "
+            "the time from first to last purchase; the default columns score "
+            'classic RFM. Use rfm_table(..., definition="classic"), or name '
+            "the columns (monetary_col='monetary_value') to score it as it is."
+        )
+
+
 def describe_segment(name: str) -> str:
     """One-line description of a preset segment name ('' when unknown)."""
     return _DESCRIPTIONS.get(name, "")
@@ -208,7 +257,9 @@ def list_rule_presets() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by preset name, with ``n_rules``, ``n_bins``, the name of the
-        catch-all segment and a description.
+        catch-all segment, the RFM table the preset is defined on (``table``:
+        ``"classic"``, recency in days since the last purchase, or ``"btyd"``,
+        the table of ``rfm_table(..., definition="btyd")``) and a description.
 
     Examples
     --------
@@ -227,6 +278,7 @@ def list_rule_presets() -> pd.DataFrame:
             "n_rules": len(p["rules"]),
             "n_bins": p["n_bins"],
             "catch_all": p["catch_all"],
+            "table": p.get("table", "classic"),
             "description": p["description"],
         }
         for name, p in PRESETS.items()

@@ -12,7 +12,11 @@ from sklearn.base import BaseEstimator, clone
 
 from custseg._base import SegmenterMixin, Segments, profile_features
 from custseg._rule_based._rule_parsing import diagnose_rules, parse_rules
-from custseg._rule_based._rule_presets import default_scorer_params
+from custseg._rule_based._rule_presets import (
+    btyd_marker,
+    default_scorer_params,
+    preset_table,
+)
 from custseg._rule_based._scoring import RFMScorer, customer_ids
 from custseg._sklearn_compat import HasMethods, Interval, StrOptions
 from custseg._warnings import warn
@@ -38,6 +42,14 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
     Codes no rule covers go to a catch-all segment, which exists only when
     some code is uncovered.  Fitting warns when customers fall to the
     catch-all or a rule can never match; ``diagnostics_`` has the details.
+
+    Each preset is defined on one RFM table (``table`` in
+    :func:`list_rule_presets`): ``"pymc"`` on the BTYD table of
+    ``rfm_table(..., definition="btyd")``, where recency is the time from first
+    to last purchase; the others, and custom rules with the default scorer, on
+    classic RFM (recency = days since the last purchase).  Those refuse a BTYD
+    table (one with the age column ``T``) with a ValueError, since its recency
+    reads the opposite way.
 
     Parameters
     ----------
@@ -83,6 +95,8 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
         Segment names in rule order, then the catch-all if it exists.
     segment_descriptions_ : ndarray of str
         One-line description of each segment (preset segments have one).
+        Preset descriptions are relative to the fitted customers ("more
+        recent than most"): read ``profiles_`` for the values.
     profiles_ : pandas.DataFrame
         One row per segment (see :func:`segment_profiles`), in original
         units, with a ``description`` column.
@@ -199,9 +213,25 @@ class RFMSegmenter(SegmenterMixin, BaseEstimator):
             scorer.fit(frame)
         return np.asarray(scorer.transform(frame), dtype=np.int64)
 
+    def _check_table(self, columns):
+        """Refuse a BTYD table for rules defined on classic RFM (and back)."""
+        expected = preset_table(self.rules)
+        marker = btyd_marker(columns)
+        if expected == "classic" and marker:
+            what = f"rules={self.rules!r}" if isinstance(self.rules, str) else "rules"
+            raise ValueError(
+                f"RFMSegmenter: X looks like a BTYD table ({marker}: recency is the "
+                "time from first to last purchase, so a high value is good), but "
+                f"{what} are defined on classic RFM (recency = days since the "
+                'last purchase). Build X with rfm_table(..., definition="classic"), '
+                'or use rules="pymc", which is defined on the BTYD table.'
+            )
+
     def _fit_segments(self, table):
         rules, self.n_bins_, catch_all = self._resolve()
         self.scorer_ = None
+        if self.scorer is None:
+            self._check_table(table.frame.columns)
         if self.scorer != "passthrough":
             params = default_scorer_params(self.rules, table.frame.columns)
             base = (

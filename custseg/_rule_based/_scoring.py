@@ -20,6 +20,7 @@ from custseg._rule_based._breaks import (
     rank_boundary_count,
 )
 from custseg._rule_based._groups import apply_by_group, fit_by_group, read_groups
+from custseg._rule_based._rule_presets import refuse_btyd_for_default_columns
 from custseg._sklearn_compat import Interval, StrOptions, fit_context
 from custseg._tables import looks_like_id, read_customer_table, reset_fitted_attributes
 from custseg._warnings import warn
@@ -133,8 +134,13 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         A column of groups (store, country): cut points are then fitted
         within each group, exactly as a loop fitting one scorer per group
         would, and :meth:`transform` scores each customer on its group's
-        scale (a group not seen in fit is an error).  Each group needs at
-        least 2 customers.  The table must have named columns.
+        scale (a group not seen in fit is an error).  The table must have
+        named columns.
+    min_group_size : int, default=5
+        With ``group_col``: groups with fewer customers are fitted pooled
+        together (with a warning counting them, see ``pooled_groups_``): five
+        customers are the fewest on which quintiles can give every score.
+        ``1`` fits every group apart (each then needs 2 customers).
 
     Attributes
     ----------
@@ -150,7 +156,10 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         customer of each bin but the last (``thresholds_`` holds its value);
         empty for the other methods.
     group_scorers_ : dict
-        With ``group_col``: the scorer fitted on each group; else empty.
+        With ``group_col``: the scorer fitted on each group (the pooled
+        groups share one); else empty.
+    pooled_groups_ : list
+        Groups smaller than ``min_group_size``, fitted pooled together.
     n_bins_used_ : dict of str to int
         Number of distinct scores given to the fitting customers per metric.
     n_features_in_ : int
@@ -192,6 +201,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         "frequency_col": [str],
         "monetary_col": [str],
         "group_col": [str, None],
+        "min_group_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -204,6 +214,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         frequency_col: str = "frequency",
         monetary_col: str = "monetary",
         group_col: str | None = None,
+        min_group_size: int = 5,
     ) -> None:
         self.n_bins = n_bins
         self.method = method
@@ -212,6 +223,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         self.frequency_col = frequency_col
         self.monetary_col = monetary_col
         self.group_col = group_col
+        self.min_group_size = min_group_size
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -289,6 +301,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         """
         reset_fitted_attributes(self)
         custom = self._check_thresholds()
+        refuse_btyd_for_default_columns(X, self._columns)
         table = read_customer_table(self, X, reset=True)
         if self.group_col is not None:
             return self._fit_groups(table)
@@ -296,17 +309,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         return self._fit_values(table.values, custom, ids)
 
     def _fit_groups(self, table):
-        owner = type(self).__name__
-        frame = table.frame
-        groups = read_groups(table.named, frame, self.group_col, owner)
-        params = {**self.get_params(deep=False), "group_col": None}
-        self.group_scorers_ = fit_by_group(
-            lambda: type(self)(**params),
-            frame,
-            groups,
-            owner=owner,
-            group_col=self.group_col,
-        )
+        _, self.group_scorers_, self.pooled_groups_ = fit_by_group(self, table)
         fitted = self.group_scorers_.items()
         self.thresholds_ = {g: s.thresholds_ for g, s in fitted}
         self.tie_breaks_ = {g: s.tie_breaks_ for g, s in fitted}
@@ -321,7 +324,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
                 f"n_samples = {values.shape[0]}."
             )
         self.thresholds_, self.n_bins_used_, self.tie_breaks_ = {}, {}, {}
-        self.group_scorers_ = {}
+        self.group_scorers_, self.pooled_groups_ = {}, []
         for j, (metric, col) in enumerate(zip(METRICS, self._columns, strict=True)):
             column = values[:, j]
             if metric not in custom and ids is not None:

@@ -17,7 +17,13 @@ from custseg._rule_based._breaks import (
     rank_bound,
     rank_boundary_count,
 )
-from custseg._rule_based._groups import apply_by_group, fit_by_group, read_groups
+from custseg._rule_based._groups import (
+    apply_by_group,
+    distinct_fits,
+    fit_by_group,
+    read_groups,
+    stack_labels,
+)
 from custseg._rule_based._scoring import customer_ids, natural_breaks
 from custseg._sklearn_compat import Interval, StrOptions
 from custseg._warnings import warn
@@ -106,6 +112,9 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         would (openretailscience's ``group_col``), and :meth:`predict` tiers
         each customer on its group's bounds (a group not seen in fit is an
         error).  The table must have named columns.
+    min_group_size : int, default=5
+        With ``group_col``, smaller groups are tiered together (block ``"other
+        groups"`` of ``tiers_``, with a warning); ``1`` fits every group apart.
 
     Attributes
     ----------
@@ -123,8 +132,9 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         customers), ``value_share`` (of the column's total), ``min``, ``max``.
         With ``group_col``, one block per group (index ``group, label``).
     group_tiers_ : dict
-        With ``group_col``: the ``UsageTiers`` fitted on each group; else
-        empty.
+        With ``group_col``: the ``UsageTiers`` fitted on each group (the
+        groups in ``pooled_groups_``, smaller than ``min_group_size``, share
+        one); else empty.
     gini_ : float
         Gini coefficient of the column over all fitted customers (all
         groups together).
@@ -177,6 +187,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         "zero_tier": [str, None],
         "ties": [StrOptions({"together", "split"})],
         "group_col": [str, None],
+        "min_group_size": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -190,6 +201,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         zero_tier: str | None = None,
         ties: str = "together",
         group_col: str | None = None,
+        min_group_size: int = 5,
     ) -> None:
         self.column = column
         self.method = method
@@ -199,6 +211,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         self.zero_tier = zero_tier
         self.ties = ties
         self.group_col = group_col
+        self.min_group_size = min_group_size
 
     def _input_columns(self, frame, *, named):
         names = list(frame.columns)
@@ -286,25 +299,15 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         return labels.astype(np.int64)
 
     def _fit_by_group(self, table):
-        owner = type(self).__name__
-        groups = read_groups(table.named, table.frame, self.group_col, owner)
-        params = {**self.get_params(deep=False), "group_col": None}
-        self.group_tiers_ = fit_by_group(
-            lambda: type(self)(**params),
-            table.frame,
-            groups,
-            owner=owner,
-            group_col=self.group_col,
-        )
-        fitted = self.group_tiers_
+        groups, fitted, self.pooled_groups_ = fit_by_group(self, table)
+        self.group_tiers_ = fitted
         self.thresholds_ = {g: t.thresholds_ for g, t in fitted.items()}
         self.tie_breaks_ = {g: t.tie_breaks_ for g, t in fitted.items()}
+        fits = list(distinct_fits(fitted, groups, self.pooled_groups_))
         self.tiers_ = pd.concat(
-            {g: t.tiers_ for g, t in fitted.items()}, names=["group", "label"]
+            {key: t.tiers_ for key, t, _ in fits}, names=["group", "label"]
         )
-        labels = np.empty(len(table.frame), dtype=np.int64)
-        for group, tiers in fitted.items():
-            labels[groups == group] = tiers.labels_
+        labels = stack_labels(fits, len(table.frame))
         first = next(iter(fitted.values()))
         self.gini_ = gini(np.clip(table.values[:, 0], 0.0, None))
         return Segments(
@@ -317,7 +320,7 @@ class UsageTiers(SegmenterMixin, BaseEstimator):
         )
 
     def _fit_segments(self, table):
-        self.group_tiers_ = {}
+        self.group_tiers_, self.pooled_groups_ = {}, []
         if self.group_col is not None:
             return self._fit_by_group(table)
         names = [str(n) for n in self.tier_names]

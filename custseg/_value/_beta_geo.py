@@ -354,13 +354,17 @@ class BetaGeoModel(BaseEstimator):
         -------
         pandas.DataFrame
             Indexed like ``X`` (customer ids), columns ``expected_purchases``,
-            ``probability_alive`` and, with a spend model, ``expected_spend``
-            and ``expected_value`` (undiscounted unless ``discount_rate``).
+            ``probability_alive``, ``repeat_buyer`` (``frequency > 0``: the
+            customers whose probability alive is informative, since the model
+            keeps every one-time buyer alive) and, with a spend model,
+            ``expected_spend`` and ``expected_value`` (undiscounted unless
+            ``discount_rate``).
         """
         index, cols = self._columns(X)
         out = {
             "expected_purchases": self._expected(cols, self._horizon(t)),
             "probability_alive": self.probability_alive(X),
+            "repeat_buyer": np.asarray(cols["frequency"]) > 0,
         }
         if self.spend_model_ is not None:
             out["expected_spend"] = self.predict_spend(X)

@@ -10,7 +10,11 @@ import pandas as pd
 
 from custseg._sklearn_compat import validate_params
 from custseg._tables import DateLike, TableLike
-from custseg._value._periods import PERIOD_LOG_CONSTRAINTS, customer_periods
+from custseg._value._periods import (
+    PERIOD_LOG_CONSTRAINTS,
+    customer_periods,
+    period_completeness,
+)
 
 __all__ = ["CohortRetention", "cohort_retention"]
 
@@ -22,7 +26,8 @@ class CohortRetention:
     Rows are cohorts (the period of the first purchase), columns the number
     of periods since it (``0`` is the cohort's first period, where the
     share is 1 by definition).  Cells a cohort has not reached yet are
-    missing.
+    missing.  Periods in which no customer made a first purchase have no
+    cohort row.
 
     Attributes
     ----------
@@ -34,6 +39,9 @@ class CohortRetention:
         ``active`` divided by the cohort size.
     revenue : pandas.DataFrame
         Net revenue of the cohort's customers in the period.
+    complete : pandas.Series of bool
+        Per calendar period (``period``): False for a last period the data
+        end before the end of; each cohort's last reached cell falls in it.
 
     Examples
     --------
@@ -50,15 +58,15 @@ class CohortRetention:
     cohort
     2024-01        1.0  0.5  0.0
     2024-02        1.0  1.0  NaN
-    2024-03        NaN  NaN  NaN
     >>> result.sizes.tolist()
-    [2, 1, 0]
+    [2, 1]
     """
 
     sizes: pd.Series
     active: pd.DataFrame
     retention: pd.DataFrame
     revenue: pd.DataFrame
+    complete: pd.Series | None = None
 
 
 @validate_params(PERIOD_LOG_CONSTRAINTS, prefer_skip_nested_validation=True)
@@ -96,8 +104,17 @@ def cohort_retention(
     Returns
     -------
     CohortRetention
-        ``sizes``, ``active``, ``retention`` and ``revenue``; plot it with
-        :class:`~custseg.CohortDisplay`.
+        ``sizes``, ``active``, ``retention`` and ``revenue``, one row per
+        period in which at least one customer first bought (a period without
+        any first purchase has no cohort, so no row), and ``complete``; plot
+        it with :class:`~custseg.CohortDisplay`.
+
+    Warns
+    -----
+    UserWarning
+        An incomplete last period (the reference date, by default the log's
+        last day, before its end): its retention is understated.  Also the
+        missing-value and returns policies.
 
     Examples
     --------
@@ -121,6 +138,11 @@ def cohort_retention(
         returns=returns,
         missing=missing,
     )
+    complete = period_completeness(
+        table,
+        "cohort_retention",
+        "each cohort's retention in it is understated",
+    )
     bought = table.bought()
     n_customers, n_periods = bought.shape
     cohort = np.argmax(bought, axis=1)
@@ -138,11 +160,12 @@ def cohort_retention(
     unreached = (
         np.arange(n_periods)[None, :] >= (n_periods - np.arange(n_periods))[:, None]
     )
-    unreached |= (sizes == 0)[:, None]
     active[unreached] = np.nan
     revenue[unreached] = np.nan
-    index = table.labels.rename("cohort")
     columns = pd.RangeIndex(n_periods, name="periods_since")
+    started = sizes > 0  # a period without a first purchase has no cohort
+    index = table.labels.rename("cohort")[started]
+    sizes, active, revenue = sizes[started], active[started], revenue[started]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = active / sizes[:, None]
     return CohortRetention(
@@ -150,4 +173,5 @@ def cohort_retention(
         active=pd.DataFrame(active, index=index, columns=columns),
         retention=pd.DataFrame(share, index=index, columns=columns),
         revenue=pd.DataFrame(revenue, index=index, columns=columns),
+        complete=complete,
     )

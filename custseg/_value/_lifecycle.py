@@ -11,7 +11,11 @@ import pandas as pd
 from custseg._evaluation import SegmentMigration, segment_migration
 from custseg._sklearn_compat import validate_params
 from custseg._tables import DateLike, TableLike
-from custseg._value._periods import PERIOD_LOG_CONSTRAINTS, customer_periods
+from custseg._value._periods import (
+    PERIOD_LOG_CONSTRAINTS,
+    customer_periods,
+    period_completeness,
+)
 
 __all__ = ["STAGES", "LifecycleStages", "lifecycle_stages"]
 
@@ -34,6 +38,9 @@ class LifecycleStages:
         the customers who had made their first purchase by that period.
     revenue : pandas.DataFrame
         Net revenue per period and stage (``lapsed`` holds only returns).
+    complete : pandas.Series of bool
+        Per period: False for a last period the data end before the end of
+        (then ``lapsed`` holds customers who may still buy in it).
 
     Examples
     --------
@@ -65,6 +72,7 @@ class LifecycleStages:
     stages: pd.DataFrame
     counts: pd.DataFrame
     revenue: pd.DataFrame
+    complete: pd.Series | None = None
 
     def transitions(
         self, before: pd.Period | str, after: pd.Period | str
@@ -182,8 +190,16 @@ def lifecycle_stages(
     -------
     LifecycleStages
         ``stages`` (customer x period), ``counts`` and ``revenue`` (period x
-        stage) and ``transitions(before, after)``.  The last period may be
-        incomplete when the reference date is not its last day.
+        stage), ``complete`` (per period) and ``transitions(before, after)``.
+        The last period is incomplete when the reference date (by default
+        the log's last day) is before its last day: a warning says which
+        period and how many of its days the data cover, and ``complete`` is
+        False for it.
+
+    Warns
+    -----
+    UserWarning
+        An incomplete last period; the missing-value and returns policies.
 
     Examples
     --------
@@ -206,6 +222,11 @@ def lifecycle_stages(
         reference_date=reference_date,
         returns=returns,
         missing=missing,
+    )
+    complete = period_completeness(
+        table,
+        "lifecycle_stages",
+        "customers who will still buy in it count as lapsed",
     )
     codes = stage_codes(table.bought())
     labels = table.labels.rename("period")
@@ -233,4 +254,5 @@ def lifecycle_stages(
         stages=stages,
         counts=pd.DataFrame(counts, index=labels, columns=stage_index),
         revenue=pd.DataFrame(revenue, index=labels, columns=stage_index),
+        complete=complete,
     )

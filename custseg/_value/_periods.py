@@ -26,8 +26,15 @@ from custseg._aggregation import (
     warn_returns_only,
 )
 from custseg._sklearn_compat import StrOptions
+from custseg._warnings import warn
 
-__all__ = ["PERIODS", "PERIOD_LOG_CONSTRAINTS", "CustomerPeriods", "customer_periods"]
+__all__ = [
+    "PERIODS",
+    "PERIOD_LOG_CONSTRAINTS",
+    "CustomerPeriods",
+    "customer_periods",
+    "period_completeness",
+]
 
 PERIODS = ("D", "W", "M", "Q", "Y")
 # the parameters every per-period view of the log takes (lifecycle, cohorts)
@@ -155,9 +162,12 @@ class CustomerPeriods:
     first_period, n_periods : int
     labels : pandas.PeriodIndex
         Label of each period offset.
+    last_day : int
+        Day ordinal of the last day considered (the reference date).
     """
 
-    def __init__(self, table, *, last_period, period):
+    def __init__(self, table, *, last_period, period, last_day):
+        self.last_day = int(last_day)
         customers = table["customer"].to_numpy()
         order = np.argsort(customers, kind="stable")
         table = table.iloc[order]
@@ -240,5 +250,42 @@ def customer_periods(
         warn_returns_only(int(table.loc[only_returns, "customer"].nunique()))
         table = table.loc[~only_returns]
     return CustomerPeriods(
-        table, last_period=int(period_number(day, period)), period=period
+        table, last_period=int(period_number(day, period)), period=period, last_day=day
     )
+
+
+def period_completeness(table, what, consequence):
+    """Whether each period is complete; warns when the last one is not.
+
+    The last period is incomplete when the last day considered (the
+    reference date, by default the log's last day) is before its last day:
+    its counts are then not comparable with those of full periods.
+
+    Parameters
+    ----------
+    table : CustomerPeriods
+    what : str
+        The function's name, to start the warning.
+    consequence : str
+        What the reader would misread in that period.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Indexed by period (``period``), named ``complete``.
+    """
+    label = table.labels[-1]
+    start = label.start_time.normalize()
+    days = (label.end_time.normalize() - start).days + 1
+    end = ordinal_to_timestamp(table.last_day)
+    covered = (end - start).days + 1
+    complete = pd.Series(True, index=table.labels.rename("period"), name="complete")
+    if covered < days:
+        complete.iloc[-1] = False
+        warn(
+            f"{what}: the last period, {label}, is incomplete: the data end on "
+            f"{end:%Y-%m-%d}, {covered} of its {days} days, so {consequence}. "
+            "The result's `complete` flags it; a reference_date on the last "
+            "day of the previous period leaves it out."
+        )
+    return complete

@@ -8,7 +8,6 @@ the report is still built.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping
 
@@ -26,6 +25,12 @@ from custseg.report._actions import suggest_actions
 from custseg.report._figures import draw_figures
 from custseg.report._findings import key_findings
 from custseg.report._holdout import default_cutoff, holdout_section
+from custseg.report._notes import (
+    caught_notes,
+    holdout_notes,
+    reader_note,
+    refit_notes,
+)
 from custseg.report._value_section import (
     check_value_option,
     segment_value,
@@ -85,76 +90,25 @@ def _summary(transactions, table, reference, notes):
     }
 
 
-def _main_segmenter(method, random_state):
+# refits per k of the segmenter's choice of k: at least 5 (with none it would
+# fall back to the silhouette vote, which picks two segments on real,
+# unclustered data), at most the segmenter's default of 10 (the search is
+# the slowest part of the report)
+SEARCH_BOOTSTRAP = (5, 10)
+
+
+def _main_segmenter(method, random_state, *, n_bootstrap, currency=None):
+    low, high = SEARCH_BOOTSTRAP
+    settings = {
+        "n_bootstrap": min(max(n_bootstrap, low), high),
+        "currency": currency,
+        "random_state": random_state,
+    }
     if method == "kmeans":
-        return CustomerSegmenter(n_bootstrap=0, random_state=random_state)
+        return CustomerSegmenter(**settings)
     return CustomerSegmenter(
-        GaussianMixture(covariance_type="full", n_init=2),
-        n_bootstrap=0,
-        random_state=random_state,
+        GaussianMixture(covariance_type="full", n_init=2), **settings
     )
-
-
-_TIE = re.compile(
-    r"UsageTiers: (\d+) customers share the value (\S+) of column '(\w+)' at the "
-    r"boundary below '([^']+)'; all go to the lower tier, which leaves (\d+) "
-    r"instead of (\d+) customers above it\."
-)
-
-
-def reader_note(message):
-    """A library warning reworded for a reader of the report, when known."""
-    tie = _TIE.fullmatch(message)
-    if tie:
-        n, value, column, tier, kept, target = tie.groups()
-        unit = {"frequency": "orders", "monetary": "spend"}.get(column, column)
-        return (
-            f"{n} customers have exactly {value} {unit.replace('_', ' ')}, the "
-            f"boundary of the '{tier}' tier; equal customers stay together, so "
-            f"all {n} are in the tier below and '{tier}' and the tiers above it "
-            f"hold {kept} customers instead of {target}."
-        )
-    return message
-
-
-def _caught_notes(caught):
-    """Warnings of custseg's own checks, worded for readers, once each.
-
-    Third-party deprecation notices (a dataframe library announcing a change)
-    are passed on to the caller but are not notes about the data.
-    """
-    notes, passed_on = [], []
-    for w in caught:
-        if w.category is UserWarning:
-            notes.append(reader_note(str(w.message)))
-        else:
-            passed_on.append(w)
-    return list(dict.fromkeys(notes)), passed_on
-
-
-_REFIT_TIES = re.compile(r"share the value|collapse the \d+ quantile bins")
-
-
-def _refit_notes(caught, where):
-    """Warnings of refits, passed on once each, ties counted in one line.
-
-    Every refit (on bootstrap resamples, on the shorter holdout log) repeats
-    the kinds of notes already shown for the full table, with other counts.
-    """
-    messages = list(dict.fromkeys(str(w.message) for w in caught))
-    ties = [m for m in messages if _REFIT_TIES.search(m)]
-    out = [
-        warnings.WarningMessage(f"{where}: {m}", UserWarning, __file__, 0)
-        for m in messages
-        if m not in ties
-    ]
-    if ties:
-        text = (
-            f"{where}: {len(ties)} notes about ties (tier boundaries, collapsed "
-            "score bins) in the refits, of the same kind as for the full log"
-        )
-        out.append(warnings.WarningMessage(text, UserWarning, __file__, 0))
-    return out
 
 
 def _value_part(transactions, aggregation, reference, value, seen, X, segmenter, rules):
@@ -164,7 +118,7 @@ def _value_part(transactions, aggregation, reference, value, seen, X, segmenter,
     )
     # the BTYD aggregation repeats the notes of the classic one
     for w in caught:
-        if str(w.message) not in seen:
+        if reader_note(str(w.message)) not in seen:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     result["by_segment"] = tuple(
         s.profiles_.join(segment_value(result["table"], X, s.labels_, s.segment_names_))
@@ -213,7 +167,7 @@ def build_content(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         table, reference = _customer_table(transactions, aggregation)
-    aggregation_notes, passed_on = _caught_notes(caught)
+    aggregation_notes, passed_on = caught_notes(caught)
     X = table[RFM]
     summary = _summary(transactions, table, reference, aggregation_notes)
     step(verbose, "%d customers: rule segments and usage tiers", len(X))
@@ -227,7 +181,9 @@ def build_content(
             step(verbose, "learning segments (%s) and choosing k", method)
             segmenter = attempt(
                 f"learned segments ({method})",
-                lambda: _main_segmenter(method, seed).fit(X),
+                lambda: _main_segmenter(
+                    method, seed, n_bootstrap=n_bootstrap, currency=currency
+                ).fit(X),
             )
         main_method = method
         if segmenter is None:
@@ -252,7 +208,7 @@ def build_content(
             )
         # the validation's own notes are for the reader; the refits' tie notes
         # repeat those of the fit above and are counted in one line
-        for note in _refit_notes(refit, "validation refits"):
+        for note in refit_notes(refit, "validation refits"):
             if str(note.message).startswith("validation refits: "):
                 passed_on.append(note)
             else:
@@ -285,9 +241,14 @@ def build_content(
                         random_state=seed,
                     ),
                 )
-            passed_on += _refit_notes(
-                refit, f"holdout refit on the log up to {cutoff.date()}"
-            )
+            # the calibration and holdout periods repeat the full log's
+            # data policies with their own counts: only new ones are told
+            shown = [*aggregation_notes, *caught_notes(caught)[0]]
+            for note in holdout_notes(refit, cutoff.date(), shown):
+                summary["excluded"].append(note)
+                passed_on.append(
+                    warnings.WarningMessage(note, UserWarning, __file__, 0)
+                )
         elif holdout == "auto":
             unavailable.append(
                 "holdout (next-period) validation: the log spans fewer than 180 "
@@ -311,7 +272,7 @@ def build_content(
                     "(BetaGeoModel(spend_model=GammaGammaModel())); expected "
                     "purchases and customers still active are shown"
                 )
-    notes, more = _caught_notes(caught)
+    notes, more = caught_notes(caught)
     passed_on += more
     segments = segmenter.profiles_ if segments is None else segments
     rule_segments = rule_segmenter.profiles_ if rule_segments is None else rule_segments

@@ -127,7 +127,10 @@ def draw_figures(
             "k_selection",
             "Choosing the number of segments",
             "Every criterion over k, rescaled to 0..1; stars mark each "
-            "criterion's preferred k, the dashed line the chosen k.",
+            "criterion's preferred k, the dashed line the chosen k. The black "
+            "line is the stability of the least stable segment over bootstrap "
+            "refits, the shaded band the stable range; crosses mark k with a "
+            "segment too small to keep.",
             lambda ax: KSelectionDisplay.from_estimator(segmenter, ax=ax),
             (7.0, 4.0),
         )

@@ -179,39 +179,83 @@ def _value_fading(profiles, value, lapsing):
     )
 
 
-def _stability(validation):
+def _stable_count(present):
+    """Segments stable over chance: Hennig's band of the excess, not raw Jaccard.
+
+    A 90/10 split has a bootstrap Jaccard near 0.9 by size alone; the band of
+    ``stability_excess`` (computed by the validation) is what may be read.
+    """
+    if "stability_band" in present:
+        bands = present["stability_band"]
+        measured = ~bands.isin(["not computed", "not applicable"])
+        stable = bands.isin(["stable", "highly stable"])
+        return int((stable & measured).sum()), int(measured.sum())
+    measured = present["stability"].notna()
+    return 0, int(measured.sum())
+
+
+def _leader(holdout, main_name):
+    """The segmentation ahead of the report's own on next-period spend, or None."""
+    if holdout is None:
+        return None
+    table = holdout["table"]
+    effect = "spend effect"
+    if main_name not in table.index or effect not in table:
+        return None
+    effects = table[effect].astype(float)
+    others = effects.drop(main_name).dropna()
+    if not len(others) or not others.max() > effects[main_name]:
+        return None
+    return others.idxmax(), float(others.max()), float(effects[main_name])
+
+
+def _stability(validation, leader=None):
     segments = validation.segments
     present = segments[segments["customers"] > 0]
-    measured = present["stability"].notna()
-    if not measured.any():
-        return (
+    stable, measured = _stable_count(present)
+    if not measured:
+        text = (
             f"The validation's verdict is '{validation.verdict}'; stability "
-            "was not measured."
+            "was not measured"
         )
-    stable = present.loc[present["stability"] >= STABILITY_BANDS[1], "name"]
-    return (
-        f"{len(stable)} of {int(measured.sum())} segments are stable (bootstrap "
-        f"Jaccard at least {STABILITY_BANDS[1]}) when the "
-        f"segmentation is refitted on resampled customers; overall verdict: "
-        f"'{validation.verdict}'."
-    )
+    else:
+        text = (
+            f"{stable} of {measured} segments are stable (bootstrap agreement "
+            f"above chance of at least {STABILITY_BANDS[1]}) when the "
+            "segmentation is refitted on resampled customers; overall verdict: "
+            f"'{validation.verdict}'"
+        )
+    if leader is not None:
+        name, best, mine = leader
+        text += (
+            f", but on next-period spend it is behind '{name}' (effect size "
+            f"{mine:.2f} vs {best:.2f})"
+        )
+    return text + "."
 
 
-def _holdout(holdout, main_name):
+def _holdout(holdout, main_name, leader):
     table = holdout["table"]
     effect = "spend effect"
     if main_name not in table.index or effect not in table:
         return None
     mine = float(table.at[main_name, effect])
-    baselines = table[table.index.str.startswith("baseline")]
-    best = baselines[effect].astype(float).max() if len(baselines) else np.nan
-    comparison = (
-        "better than" if mine > best else "no better than"
-    ) + " the best baseline"
+    if leader is not None:
+        name, best, _ = leader
+        comparison = f"behind '{name}', {best:.2f}"
+    else:
+        others = table[effect].astype(float).drop(main_name).dropna()
+        comparison = (
+            "ahead of the other segmentations and the baselines"
+            if len(others)
+            else "no baseline to compare"
+        )
+        if len(others) and others.max() == mine:
+            comparison = f"level with '{others.idxmax()}'"
     return (
         f"Refitted on the customers as they were on {holdout['cutoff']}, the "
         f"segments separate next-period spend with an effect size of "
-        f"{mine:.2f} ({comparison}, {best:.2f}); "
+        f"{mine:.2f} ({comparison}); "
         f"{format_share(holdout['bought_again'])} of those customers bought again."
     )
 
@@ -238,6 +282,9 @@ def key_findings(
     lapsing = (
         [] if actions is None else list(actions.index[actions["action"] == "win back"])
     )
+    # a segmentation that is stable but predicts next-period spend worse than
+    # another is not told as a bare "supported"
+    leader = _leader(holdout, main_name)
     findings = [
         _who_brings_revenue(profiles, currency),
         _who_holds_value(profiles, value, currency) if has_value else None,
@@ -247,7 +294,7 @@ def key_findings(
         else None,
         _value_fading(profiles, value, lapsing) if has_value else None,
         _value_total(value, currency) if value is not None else None,
-        _stability(validation) if validation is not None else None,
-        _holdout(holdout, main_name) if holdout is not None else None,
+        _stability(validation, leader) if validation is not None else None,
+        _holdout(holdout, main_name, leader) if holdout is not None else None,
     ]
     return [f for f in findings if f]

@@ -215,10 +215,9 @@ def value_section(transactions, settings, reference, value):
         if reason:
             raise ValueError(reason)
         caught += [*fit_caught, *notes]
+    # value_table flags repeat buyers: the BG/NBD counts a customer who never
+    # bought again as alive, so "still active" is told for repeat buyers only
     per_customer = model.value_table(table, t=HORIZON_DAYS)
-    # the BG/NBD counts a customer who never bought again as alive (death can
-    # only follow a purchase), so "still active" is told for repeat buyers
-    per_customer["repeat_buyer"] = table["frequency"].to_numpy() > 0
     forecast = per_customer.drop(columns="repeat_buyer").to_numpy(dtype=float)
     bad = int((~np.isfinite(forecast)).any(axis=1).sum())
     if bad:
@@ -241,7 +240,7 @@ def value_section(transactions, settings, reference, value):
         # mean probability of leaving after a purchase, a / (a + b)
         "dropout": model.params_["a"] / (model.params_["a"] + model.params_["b"]),
         "expected_alive_repeat": float(
-            per_customer.loc[per_customer["repeat_buyer"], "probability_alive"].sum()
+            per_customer["probability_alive"].where(per_customer["repeat_buyer"]).sum()
         ),
     }, caught
 
@@ -249,9 +248,10 @@ def value_section(transactions, settings, reference, value):
 def segment_value(per_customer, X, labels, names):
     """The value columns per segment (:data:`VALUE_COLUMNS`), by label.
 
-    Those of :func:`custseg.segment_profiles` with ``value``, plus
-    ``repeat_buyers`` (customers with a repeat purchase) and
-    ``repeat_buyers_alive`` (their expected number still active).
+    Those of :func:`custseg.segment_profiles` with ``value`` (which counts
+    ``repeat_buyers`` and their ``expected_alive``), plus
+    ``repeat_buyers_alive``: ``expected_alive`` with 0 for a segment without
+    repeat buyers, as the report states it ("0 of 0").
 
     ``per_customer`` is reindexed on the customers of ``X``; customers the
     BTYD table lacks raise ValueError (then the value is left out).
@@ -264,11 +264,5 @@ def segment_value(per_customer, X, labels, names):
     per_customer = per_customer.loc[X.index]
     profiles = segment_profiles(X, labels, names, features=[], value=per_customer)
     out = profiles[[c for c in VALUE_COLUMNS if c in profiles]].copy()
-    repeat = per_customer["repeat_buyer"].to_numpy()
-    groups = pd.Series(repeat, index=None).groupby(np.asarray(labels))
-    out["repeat_buyers"] = groups.sum().reindex(out.index).fillna(0).astype(np.int64)
-    alive = pd.Series(
-        np.where(repeat, per_customer["probability_alive"].to_numpy(), 0.0)
-    ).groupby(np.asarray(labels))
-    out["repeat_buyers_alive"] = alive.sum().reindex(out.index).fillna(0.0)
+    out["repeat_buyers_alive"] = out["expected_alive"].fillna(0.0)
     return out

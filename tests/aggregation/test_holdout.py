@@ -1,5 +1,7 @@
 """calibration_holdout_split."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -260,12 +262,49 @@ def test_holdout_orders_against_a_by_hand_count():
     later = log[log["date"].dt.normalize() > cutoff]
     bought = later[later["amount"] >= 0]
     orders = bought.groupby("customer_id")["order_id"].nunique()
-    spend = (
-        later[later["customer_id"].isin(orders.index)]
-        .groupby("customer_id")["amount"]
-        .sum()
-    )
+    # spend: the plain net sum of the holdout, floored at 0 for everyone
+    spend = later.groupby("customer_id")["amount"].sum().clip(lower=0.0)
     expected_orders = orders.reindex(features.index, fill_value=0)
     expected_spend = spend.reindex(features.index, fill_value=0.0)
     np.testing.assert_array_equal(outcomes["orders"], expected_orders)
     np.testing.assert_allclose(outcomes["spend"], expected_spend, rtol=1e-12)
+
+
+def test_spend_below_zero_is_zero_for_buyers_and_returners_alike(log):
+    extra = pd.DataFrame(
+        {
+            "customer_id": ["c", "a", "a"],
+            "order_id": ["7", "8", "9"],
+            "date": pd.to_datetime(["2024-04-03", "2024-04-04", "2024-04-05"]),
+            # c: only a return; a: a purchase of 5 and a larger return
+            "amount": [-15.0, 5.0, -12.0],
+        }
+    )
+    with pytest.warns(UserWarning) as record:
+        _, outcomes = calibration_holdout_split(
+            pd.concat([log, extra], ignore_index=True), "2024-03-31",
+            order_col="order_id",
+        )  # fmt: skip
+    assert outcomes.loc["c", "spend"] == 0.0 and outcomes.loc["c", "orders"] == 0
+    assert outcomes.loc["a", "spend"] == 0.0 and outcomes.loc["a", "orders"] == 1
+    assert outcomes.loc["b", "spend"] == 30.0
+    messages = [str(w.message) for w in record]
+    assert any("1 customers returned more than they bought" in m for m in messages)
+    assert any("1 customers have only returns" in m for m in messages)
+
+
+def test_online_retail_spend_equals_a_floored_net_sum(online_retail_path):
+    from custseg.datasets import load_online_retail
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        log = load_online_retail(online_retail_path, clean=False)
+        features, outcomes = calibration_holdout_split(
+            log, "2011-08-31", order_col="order_id"
+        )
+    known = log[log["customer_id"].notna()]
+    later = known[known["date"] >= "2011-09-01"]
+    net = later.groupby("customer_id")["amount"].sum()
+    expected = net.clip(lower=0.0).reindex(features.index, fill_value=0.0)
+    np.testing.assert_allclose(outcomes["spend"], expected, rtol=1e-9, atol=1e-6)
+    assert (outcomes["spend"] >= 0).all()

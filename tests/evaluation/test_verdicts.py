@@ -18,14 +18,15 @@ from custseg._evaluation._verdicts import (
 VERDICT_VALUES = ("supported", "partially supported", "not supported")
 
 
-def expected_overall(present, separating, verdicts, share_not, predictive):
+def expected_overall(present, separating, verdicts, share_not, predictive, empty=()):
     if present < 2:
         return "not supported"
     if not separating:
         return "not supported"
     if share_not > 0.5:
         return "not supported"
-    if all(v == "supported" for v in verdicts) and (predictive is None or predictive):
+    predicts = predictive is None or predictive
+    if all(v == "supported" for v in verdicts) and predicts and not empty:
         return "supported"
     return "partially supported"
 
@@ -151,3 +152,43 @@ def _check_segment(customers, stability, kind, clearing, partners, too_small):
     assert not (kind == "attribute" and mentions_stability)
     if kind == "attribute" and verdict == "supported":
         assert reasons[0] == "differs from the others on spend"
+
+
+def test_empty_segments_are_their_own_reason():
+    """Nine stable rule segments and two empty ones (Online Retail, putler)."""
+    for verdicts, predictive in itertools.product(
+        [("supported",) * 9, ("supported",) * 8 + ("partially supported",)],
+        (None, (), ("spend",)),
+    ):
+        evidence = Evidence(
+            present=9,
+            separating=("recency",),
+            verdicts=verdicts,
+            predictive=predictive,
+            kind="rule",
+            empty=("New", "Promising"),
+        )
+        verdict, reasons = overall_verdict(evidence)
+        assert verdict == expected_overall(
+            9, ("recency",), verdicts, 0.0, predictive, evidence.empty
+        )
+        assert verdict == "partially supported"
+        empty = (
+            "2 of 11 named segments are empty: 'New', 'Promising' (no customer "
+            "falls in them; the segment counts are of the 9 with customers)"
+        )
+        assert empty in reasons
+        counted = ", ".join(
+            f"{verdicts.count(v)} of 9 segments {v}" for v in VERDICT_VALUES
+        )
+        assert counted in reasons
+        if "partially supported" in verdicts:
+            assert reasons[0] == "not every segment with customers is supported"
+        else:  # the empty segments alone keep it from "supported", and say so
+            assert reasons[0] == empty
+    # no empty segment: the reason is absent and the verdict can be "supported"
+    verdict, reasons = overall_verdict(
+        Evidence(present=9, separating=("recency",), verdicts=("supported",) * 9)
+    )
+    assert verdict == "supported"
+    assert not any("empty" in r for r in reasons)

@@ -1,5 +1,7 @@
 """Tests of the criteria for the number of segments and of the choice rule."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,10 +11,12 @@ from sklearn.metrics import silhouette_score
 from sklearn.mixture import GaussianMixture
 
 from custseg import CustomerSegmenter
+from custseg._evaluation._stability import max_jaccard
 from custseg._learned._k_selection import (
     choose_k,
     choose_stable_k,
     knee_index,
+    segment_jaccard,
     selection_table,
     silhouette_many,
     within_ss,
@@ -123,7 +127,7 @@ def test_auto_finds_planted_blobs_and_reports_every_criterion(
     assert table["votes"].sum() == len(seg.k_preferred_)
     # the chosen k's stability is measured, and is high on blobs
     assert table.loc[4, "stability"] > 0.95
-    assert table.attrs["rule"].startswith("largest k up to the elbow (k=4)")
+    assert table.attrs["rule"].startswith("largest k up to the elbow (k=4) with")
     np.testing.assert_allclose(table.loc[4, "smallest_share"], 0.25)
     assert (table["degenerate"] == "").loc[:6].all()
     for criterion, k in seg.k_preferred_.items():
@@ -148,43 +152,72 @@ WITHIN = [100.0, 70.0, 45.0, 15.0, 13.0, 11.0, 10.0]
 
 def test_stable_rule_takes_the_largest_stable_k_up_to_the_elbow():
     assert knee_index(WITHIN) == 3  # k = 5
-    stability = {2: 0.99, 3: 0.95, 4: 0.85, 5: 0.7, 6: 0.95, 7: 0.9, 8: 0.9}
+    stability = {2: 0.99, 3: 0.95, 4: 0.8, 5: 0.7, 6: 0.95, 7: 0.9, 8: 0.9}
     asked = []
 
     def measure(k):
         asked.append(k)
-        return stability[k]
+        return stability[k], 0.9
 
     table = _table([0.3, 0.2, 0.1, 0.1, 0.05, 0.05, 0.05], WITHIN)
-    chosen, reason = choose_stable_k(table, 0.8, 0.02, measure)
+    chosen, reason = choose_stable_k(table, 0.75, 0.02, measure)
     # 6..8 are stable but beyond the elbow; 5 is not stable; 4 is
     assert chosen == 4
     assert asked == [5, 4]  # measured from the elbow down, stopping at 4
-    assert reason.startswith("largest k up to the elbow (k=5)")
-    assert table["stability"].loc[[5, 4]].tolist() == [0.7, 0.85]
+    assert reason.startswith("largest k up to the elbow (k=5) with every segment's")
+    assert table["stability"].loc[[5, 4]].tolist() == [0.7, 0.8]
+    assert table["stability_ari"].loc[[5, 4]].tolist() == [0.9, 0.9]
     assert table["stability"].drop([4, 5]).isna().all()
 
 
 def test_stable_rule_skips_tiny_and_degenerate_k_and_falls_back():
     stability = dict.fromkeys(range(2, 9), 0.95)
+
+    def measure(values):
+        return lambda k: (values[k], np.nan)
+
     degenerate = ["", "", "", "2 components sit on single values", "", "", ""]
     # 5 degenerate, 4 has a segment under 2%: 3 is the answer, never 2
     table = _table([0.3, 0.2, 0.01, 0.1, 0.05, 0.05, 0.05], WITHIN, degenerate)
-    assert choose_stable_k(table, 0.8, 0.02, stability.get)[0] == 3
+    assert choose_stable_k(table, 0.75, 0.02, measure(stability))[0] == 3
     # nothing stable up to the elbow: the smallest stable k beyond it
     low = {**stability, 2: 0.5, 3: 0.5, 4: 0.5, 5: 0.5, 6: 0.5, 7: 0.9}
     table = _table([0.3] * 7, WITHIN)
-    chosen, reason = choose_stable_k(table, 0.8, 0.02, low.get)
+    chosen, reason = choose_stable_k(table, 0.75, 0.02, measure(low))
     assert (chosen, reason.split(" the elbow")[0]) == (7, "smallest k beyond")
     # nothing stable at all: the most stable with no tiny segment
     none = dict(zip(range(2, 9), [0.5, 0.7, 0.6, 0.4, 0.3, 0.2, 0.1], strict=True))
     table = _table([0.3, 0.3, 0.3, 0.3, 0.001, 0.3, 0.3], WITHIN)
-    chosen, reason = choose_stable_k(table, 0.8, 0.02, none.get)
-    assert chosen == 3 and reason.startswith("no k reaches stability 0.8")
+    chosen, reason = choose_stable_k(table, 0.75, 0.02, measure(none))
+    assert chosen == 3 and reason.startswith("no k reaches stability 0.75")
     # every k has a tiny segment: the smallest k, no stability measured
     table = _table([0.001] * 7, WITHIN)
-    assert choose_stable_k(table, 0.8, 0.02, none.get)[0] == 2
+    assert choose_stable_k(table, 0.75, 0.02, measure(none))[0] == 2
     assert table["stability"].isna().all()
+
+
+def test_segment_jaccard_matches_the_validation_stability():
+    rng = np.random.RandomState(0)
+    for k, m in [(3, 3), (4, 6), (5, 2)]:
+        reference = rng.randint(0, k, 200)
+        other = rng.randint(0, m, 200) * 7 + 3  # any label values
+        np.testing.assert_allclose(
+            segment_jaccard(reference, other, k), max_jaccard(reference, other, k)
+        )
+
+
+def test_one_group_cut_in_two_keeps_a_high_ari_but_not_a_stable_segment(blobs):
+    # why the least stable segment decides: with five segments on four
+    # groups, k-means cuts one group at random; the other three agree
+    X, _ = blobs
+    seg = CustomerSegmenter(
+        log_transform=False, min_segments=5, max_segments=5, n_bootstrap=5,
+        random_state=0,
+    ).fit(X)  # fmt: skip
+    row = seg.k_selection_.loc[5]
+    assert row["stability_ari"] > 0.8
+    assert row["stability"] < 0.75
+    assert seg.k_selection_.attrs["rule"].startswith("no k reaches stability")
 
 
 def test_within_ss_is_kmeans_inertia(blobs):
@@ -208,6 +241,24 @@ def test_stability_rule_prefers_three_groups_where_the_vote_says_two():
     # the disagreement stays visible
     assert stable.k_preferred_ == vote.k_preferred_
     assert "silhouette" in stable.k_selection_.loc[2, "preferred_by"]
+
+
+def test_no_bootstrap_says_the_stability_rule_was_not_used():
+    # same data: with no refits the k silently came from the vote (2, not 3)
+    X, _ = make_blobs(
+        600, centers=[(0, 0), (3.5, 0), (25, 0)], cluster_std=0.7, random_state=0
+    )
+    params = dict(log_transform=False, scale=False, n_bootstrap=0, random_state=0)
+    with pytest.warns(
+        UserWarning, match=r"n_bootstrap=0 cannot measure stability: k=2"
+    ):
+        seg = CustomerSegmenter(**params).fit(X)
+    assert seg.n_segments_ == 2
+    assert "vote" in seg.k_selection_.attrs["rule"]
+    # asking for the vote explicitly is not a surprise: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert CustomerSegmenter(selection="vote", **params).fit(X).n_segments_ == 2
 
 
 def test_search_on_a_subset_refits_the_chosen_k_on_everyone(blobs):

@@ -215,6 +215,40 @@ def test_k_selection_curves_and_chosen_k(learned):
     assert [line.get_xdata()[0] for line in vertical] == [learned.n_segments_]
 
 
+def test_k_selection_draws_the_stability_rule():
+    table = pd.DataFrame(
+        {
+            "silhouette": [0.5, 0.4, 0.3, 0.35],
+            "stability": [np.nan, 0.93, 0.71, 0.85],
+            "smallest_share": [0.30, 0.12, 0.01, 0.05],
+            "degenerate": ["", "", "", "2 components sit on single values"],
+            "chosen": [False, True, False, False],
+        },
+        index=pd.Index([2, 3, 4, 5], name="n_segments"),
+    )
+    table.attrs.update(stability_threshold=0.75, min_share=0.02)
+    _, ax = plt.subplots()
+    disp = KSelectionDisplay(table, {"silhouette": 2}).plot(ax=ax)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    curve = lines["stability (least stable segment)"]
+    # only the measured k are drawn, in the ARI's own units
+    np.testing.assert_array_equal(curve.get_xdata(), [3, 4, 5])
+    np.testing.assert_allclose(curve.get_ydata(), [0.93, 0.71, 0.85])
+    # 4 has a segment under 2%, 5 is degenerate
+    crosses = lines["a segment < 2% of customers or degenerate"]
+    assert disp.flagged == [4, 5]
+    np.testing.assert_array_equal(crosses.get_xdata(), [4, 5])
+    (band,) = [p for p in ax.patches if p.get_label() == "stable: every segment ≥ 0.75"]
+    corners = band.get_transform().transform(band.get_path().vertices)
+    y = ax.transData.inverted().transform(corners)
+    np.testing.assert_allclose([y[:, 1].min(), y[:, 1].max()], [0.75, 1.0])
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+    assert [line.get_xdata()[0] for line in dashed] == [3]
+    # explicit bands win over the table's
+    other = KSelectionDisplay(table, {}, stability_threshold=0.9, min_share=0.2)
+    assert other.flagged == [3, 4, 5] and other.stability_threshold == 0.9
+
+
 def test_k_selection_needs_auto(customers):
     seg = CustomerSegmenter(n_segments=3, n_bootstrap=0, random_state=0).fit(customers)
     with pytest.raises(ValueError, match="k_selection_"):

@@ -361,8 +361,13 @@ def test_value_columns_equal_segment_profiles(rfm_report, independent_value):
     for name, value in model.params_.items():
         assert rfm_report.value["model"].params_[name] == pytest.approx(value)
     for column in ("expected_value", "expected_value_share", "expected_alive",
-                   "expected_purchases", "probability_alive_median"):  # fmt: skip
+                   "expected_purchases", "probability_alive_median",
+                   "repeat_buyers"):  # fmt: skip
         np.testing.assert_allclose(got[column], expected[column], rtol=1e-9)
+    # the report's "still active" is segment_profiles' count, 0 for "0 of 0"
+    np.testing.assert_allclose(
+        got["repeat_buyers_alive"], expected["expected_alive"].fillna(0.0)
+    )
     assert rfm_report.value["expected_value"] == pytest.approx(
         per_customer["expected_value"].sum()
     )

@@ -19,6 +19,7 @@ from custseg import (
     diagnose_rules,
     get_rule_preset,
     list_rule_presets,
+    rfm_table,
 )
 
 CODES5 = list(itertools.product(range(1, 6), repeat=3))
@@ -110,6 +111,10 @@ def test_every_preset_segment_has_a_description():
     for preset in list_rule_presets().index:
         table = get_rule_preset(preset)
         assert table["description"].str.len().gt(10).all(), preset
+        # scores rank customers against each other: no description promises
+        # an absolute time ("not long ago" meant 340 days on CDNOW)
+        absolute = r"long ago|a while|very recently|not long|for a long time"
+        assert not table["description"].str.contains(absolute).any(), preset
 
 
 # --- PyMC-Marketing ----------------------------------------------------------
@@ -353,3 +358,38 @@ def test_resolved_number_of_scores_is_a_fitted_attribute():
         seg = RFMSegmenter("pymc", scorer="passthrough").fit(_scores_frame(CODES4))
     assert seg.n_bins_ == 4 and seg.n_bins is None
     assert RFMSegmenter().fit(_raw()).n_bins_ == 5
+
+
+def test_btyd_table_is_refused_by_classic_presets_and_read_by_pymc():
+    # two customers bought on days 0 and 90 (one twice); a log ending on day 100
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "c", "d"],
+            "date": pd.to_datetime(
+                ["2020-01-01", "2020-03-31", "2020-01-01", "2020-02-01",
+                 "2020-04-09", "2020-04-01"]
+            ),
+            "amount": [10.0, 20.0, 5.0, 8.0, 9.0, 30.0],
+        }
+    )  # fmt: skip
+    btyd = rfm_table(log, definition="btyd")
+    assert "T" in btyd.columns
+    for rules in ("putler", "r_rfm", "pypi_rfm", {"All": {"recency": (1, 5)}}):
+        with pytest.raises(
+            ValueError, match=r"BTYD table.*'T'.*definition=\"classic\""
+        ):
+            RFMSegmenter(rules).fit(btyd)
+    # the preset defined on the BTYD table reads it, like an explicit scorer
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # ties on 4 customers
+        assert RFMSegmenter("pymc").fit(btyd).labels_.size == 4
+        scorer = RFMScorer(2, monetary_col="monetary_value")
+        assert RFMSegmenter({"All": {}}, scorer=scorer).fit(btyd).n_segments_ == 1
+    assert list_rule_presets()["table"].to_dict()["pymc"] == "btyd"
+    assert set(list_rule_presets()["table"].drop("pymc")) == {"classic"}
+    # the scorer alone: refused with its default columns, read when named
+    with pytest.raises(ValueError, match="RFMScorer: X looks like a BTYD table"):
+        RFMScorer(2).fit(btyd)
+    RFMScorer(2, monetary_col="monetary_value").fit(btyd)
+    classic = rfm_table(log)
+    assert RFMSegmenter(scorer=RFMScorer(2), n_bins=2, rules={"x": {}}).fit(classic)

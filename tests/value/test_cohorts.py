@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from custseg import CohortDisplay, cohort_retention
-from custseg.datasets import load_online_retail, make_transactions
+from custseg.datasets import load_cdnow, load_online_retail, make_transactions
 
 
 def retention_by_hand(log, freq):
@@ -30,7 +30,9 @@ def retention_by_hand(log, freq):
             rows = log[(log["period"] == p) & log["customer_id"].isin(members)]
             revenue[i, k] = rows["amount"].sum()
     sizes = np.array([(cohort == c).sum() for c in periods])
-    return sizes, active, revenue
+    # a period in which nobody first bought is no cohort
+    started = sizes > 0
+    return sizes[started], active[started], revenue[started]
 
 
 @pytest.mark.parametrize("freq", ["M", "Q"])
@@ -84,3 +86,47 @@ def test_display_draws_one_row_per_started_cohort():
     with pytest.raises(ValueError, match="metric"):
         CohortDisplay.from_retention(result, metric="profit")
     matplotlib.pyplot.close("all")
+
+
+def test_periods_without_a_first_purchase_have_no_cohort_row():
+    log = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "date": pd.to_datetime(
+                ["2024-01-05", "2024-02-01", "2024-03-20", "2024-04-30"]
+            ),
+            "amount": [10.0, 5.0, 7.0, 3.0],
+        }
+    )
+    got = cohort_retention(log, periods="M")
+    # February has purchases but no first purchase, April ends on its last day
+    assert [str(p) for p in got.sizes.index] == ["2024-01", "2024-03"]
+    assert got.sizes.tolist() == [1, 1]
+    assert got.retention.loc["2024-03"].tolist()[:2] == [1.0, 1.0]
+    assert got.complete.all() and len(got.complete) == 4
+
+
+def test_cdnow_quarterly_has_one_cohort(cdnow_master_path):
+    """Every CDNOW customer first bought in 1997Q1: one row, no empty rows."""
+    log = load_cdnow(cdnow_master_path)
+    got = cohort_retention(log, periods="Q")
+    assert [str(p) for p in got.sizes.index] == ["1997Q1"]
+    assert got.sizes.tolist() == [23570]
+    assert got.retention.notna().all(axis=None)
+    assert got.complete.all()  # the log ends on 1998-06-30, a quarter's end
+
+
+def test_incomplete_last_period_warns_and_is_flagged():
+    log, _ = make_transactions(150, random_state=8)
+    # the log up to the 15th of its second-to-last month
+    cut = (log["date"].max().to_period("M") - 1).start_time + pd.Timedelta(days=14)
+    log = log[log["date"] <= cut]
+    end = log["date"].max()
+    last, covered = end.to_period("M"), end.day
+    assert covered < last.days_in_month  # this log ends within a month
+    with pytest.warns(
+        UserWarning, match=f"last period, {last}, is incomplete.* {covered} of its"
+    ):
+        got = cohort_retention(log, periods="M")
+    assert not got.complete.iloc[-1] and got.complete.iloc[:-1].all()
+    assert got.complete.index[-1] == last

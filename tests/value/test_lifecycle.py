@@ -230,3 +230,42 @@ class TestBadInput:
         before = log.copy()
         lifecycle_stages(log, periods="M")
         pd.testing.assert_frame_equal(log, before)
+
+
+class TestIncompleteLastPeriod:
+    def test_warning_names_the_period_and_its_days(self):
+        log = small_log()  # ends on 2024-05-02: 2 of May's 31 days
+        with pytest.warns(UserWarning, match=r"2024-05, is incomplete.*2 of its 31"):
+            result = lifecycle_stages(log, periods="M", returns="ignore")
+        assert result.complete.tolist() == [True] * 4 + [False]
+        assert result.complete.index.equals(result.counts.index)
+
+    def test_log_ending_on_a_period_end_is_complete(self):
+        log = small_log()
+        log.loc[len(log)] = ["a", pd.Timestamp("2024-05-31"), 1.0]
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*incomplete")
+            result = lifecycle_stages(log, periods="M", returns="ignore")
+        assert result.complete.all()
+
+    def test_reference_date_at_the_previous_period_end_leaves_it_out(self):
+        with pytest.warns(UserWarning, match="dated after"):
+            result = lifecycle_stages(
+                small_log(), periods="M", returns="ignore",
+                reference_date="2024-04-30",
+            )  # fmt: skip
+        assert str(result.counts.index[-1]) == "2024-04"
+        assert result.complete.all()
+
+
+def test_online_retail_partial_december_is_flagged(online_retail_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        log = load_online_retail(online_retail_path, clean=False)
+    with pytest.warns(UserWarning) as caught:
+        result = lifecycle_stages(log, periods="M")
+    messages = [str(w.message) for w in caught]
+    partial = [m for m in messages if "incomplete" in m]
+    assert len(partial) == 1
+    assert "2011-12" in partial[0] and "9 of its 31 days" in partial[0]
+    assert not result.complete.iloc[-1] and result.complete.iloc[:-1].all()

@@ -39,14 +39,49 @@ def test_value_columns_equal_a_plain_groupby(synthetic):
         got.loc[present, "expected_purchases_median"],
         by_hand["expected_purchases"].median(),
     )
+    # active customers are counted among repeat buyers only (frequency > 0 on
+    # the BTYD table): the model keeps every one-time buyer alive
+    repeat = frame[btyd["frequency"].to_numpy() > 0].groupby("label")
+    np.testing.assert_array_equal(
+        got.loc[present, "repeat_buyers"],
+        repeat.size().reindex(present, fill_value=0),
+    )
     np.testing.assert_allclose(
-        got.loc[present, "expected_alive"], by_hand["probability_alive"].sum()
+        got.loc[present, "expected_alive"],
+        repeat["probability_alive"].sum().reindex(present),
+    )
+    np.testing.assert_allclose(
+        got.loc[present, "probability_alive_median"],
+        repeat["probability_alive"].median().reindex(present),
     )
     assert got["expected_value_share"].sum() == pytest.approx(1.0)
     # segments named by the rules but without customers: zero value, no median
     empty = got["customers"] == 0
     assert (got.loc[empty, "expected_value"] == 0).all()
     assert got.loc[empty, "expected_value_median"].isna().all()
+
+
+def test_one_time_buyers_do_not_count_as_alive(synthetic):
+    _, btyd, model = synthetic
+    one_time = (btyd["frequency"] == 0).to_numpy()
+    assert one_time.any() and (~one_time).any()
+    got = segment_profiles(btyd, one_time.astype(int), ["repeat", "once"], value=model)
+    # every one-time buyer has probability alive 1 in the BG/NBD; a segment of
+    # them has no active customers to tell, not "all of them active"
+    assert got.loc[1, "repeat_buyers"] == 0
+    assert np.isnan(got.loc[1, "expected_alive"])
+    assert np.isnan(got.loc[1, "probability_alive_median"])
+    alive = model.probability_alive(btyd)[~one_time]
+    assert got.loc[0, "repeat_buyers"] == (~one_time).sum()
+    assert got.loc[0, "expected_alive"] == pytest.approx(alive.sum())
+    assert got.loc[0, "probability_alive_median"] == pytest.approx(np.median(alive))
+
+
+def test_value_table_without_repeat_flag_is_refused(synthetic):
+    _, btyd, model = synthetic
+    table = model.value_table(btyd).drop(columns="repeat_buyer")
+    with pytest.raises(ValueError, match="repeat_buyer"):
+        segment_profiles(btyd, np.zeros(len(btyd), dtype=int), value=table)
 
 
 def test_model_evaluated_on_x_and_rows_matched_by_customer_id(synthetic):
