@@ -4,8 +4,8 @@ Long work (the search over k, bootstrap refits, comparisons, the report) reports
 progress through :func:`progress`. With ``verbose`` true it shows a bar from
 ``tqdm.auto``: a widget in Jupyter, a single updating line in a terminal, so a
 notebook user sees it with no ``logging.basicConfig``. When stderr is not a
-terminal (redirected to a file, a CI log) there is no bar, only the step
-messages. tqdm is the common choice of
+terminal (redirected to a file, a CI log) there is no bar: one line when the
+work starts and one when it ends. tqdm is the common choice of
 the scientific Python stack (it is already a dependency of many of the users'
 notebooks); when it is not installed the same messages go to the ``custseg`` logger.
 Progress never changes results: it only wraps an iterable.
@@ -74,9 +74,16 @@ def progress(iterable, *, total=None, desc="", verbose=False):
         yield from iterable
         logger.info("%s: done", desc)
         return
-    with tqdm(
-        iterable, total=total, desc=desc, leave=False, disable=_no_bar(tqdm)
-    ) as bar:
+    if _no_bar(tqdm):
+        # a redirected stream gets one line at the start and one at the end
+        count = "?" if total is None else total
+        tqdm.write(f"custseg: {desc}: 0/{count}", file=sys.stderr)
+        done = 0
+        for done, item in enumerate(iterable, start=1):  # noqa: B007
+            yield item
+        tqdm.write(f"custseg: {desc}: {done}/{count} done", file=sys.stderr)
+        return
+    with tqdm(iterable, total=total, desc=desc, leave=False) as bar:
         yield from bar
 
 

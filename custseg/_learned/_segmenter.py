@@ -113,7 +113,7 @@ class CustomerSegmenter(
         ``selection="stability"`` then falls back to the vote.
     vocabulary : dict, default=None
         Persona words per feature, overriding
-        :data:`custseg._learned._personas.DEFAULT_VOCABULARY`.
+        :func:`custseg.default_vocabulary` (a copy of the defaults).
     random_state : int, RandomState instance or None, default=None
         Seeds the clusterer (when it has ``random_state``) and the samples.
     n_jobs : int, default=None

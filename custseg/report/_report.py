@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from custseg._aggregation import RFMTransformer, rfm_transformer_from
+from custseg._aggregation import RFMTransformer, day_number, rfm_transformer_from
 from custseg._evaluation import ValidationReport
 from custseg._format import plain_value, records
 from custseg._tables import DateLike, TableLike
@@ -304,6 +304,8 @@ def segmentation_report(
     >>> report.to_html().startswith("<!DOCTYPE html>")
     True
     """
+    if isinstance(holdout, str) and holdout != "auto":
+        day_number(holdout, name="holdout")  # refuses '01/02/2011': which month?
     content = build_content(
         transactions,
         aggregation=rfm_transformer_from(

@@ -256,6 +256,14 @@ def test_holdout_skipped_on_a_short_log_and_said_so(log):
                          holdout=None, value=False).unavailable == []  # fmt: skip
 
 
+def test_ambiguous_holdout_cutoff_is_refused_before_any_work(log):
+    from custseg.report import segmentation_report
+
+    # '01/02/2011' is 2 January to pandas, 1 February to a British reader
+    with pytest.raises(ValueError, match=r"holdout='01/02/2025' is not an ISO-8601"):
+        segmentation_report(log, order_col="order_id", holdout="01/02/2025")
+
+
 # -- degenerate data ------------------------------------------------------------
 
 

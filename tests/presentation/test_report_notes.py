@@ -229,7 +229,15 @@ def test_progress_bar_only_on_a_terminal(monkeypatch, stream, bar):
     err = stream()
     monkeypatch.setattr("sys.stderr", err)
     assert list(progress(range(5), desc="refits", verbose=True)) == list(range(5))
-    assert ("refits" in err.getvalue()) is bar
+    text = err.getvalue()
+    assert "refits" in text
+    # a bar redraws with carriage returns; a redirected stream gets two lines
+    assert ("\r" in text) is bar
+    if not bar:
+        assert text.splitlines() == [
+            "custseg: refits: 0/5",
+            "custseg: refits: 5/5 done",
+        ]
 
 
 # -- the validation's markdown -----------------------------------------------
