@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from custseg._format import (
 
 __all__ = ["ValidationReport"]
 
-_TABLES = (
+TableName = Literal[
     "segments",
     "features",
     "merge_candidates",
@@ -33,7 +33,8 @@ _TABLES = (
     "indices",
     "pairwise",
     "contrasts",
-)
+]
+_TABLES = get_args(TableName)
 _INDEX_LABELS = {
     "silhouette": "silhouette (higher is better, -1..1)",
     "calinski_harabasz": "Calinski-Harabasz (higher is better)",
@@ -168,15 +169,7 @@ class ValidationReport:
 
     def to_frame(
         self,
-        table: Literal[
-            "segments",
-            "features",
-            "merge_candidates",
-            "outcomes",
-            "indices",
-            "pairwise",
-            "contrasts",
-        ] = "segments",
+        table: TableName = "segments",
     ) -> pd.DataFrame | None:
         """Return one of the report's tables as a DataFrame (a copy).
 
