@@ -39,7 +39,14 @@ def day_ordinals(series, name):
                 series = pd.to_datetime(series, format="ISO8601")
             except (ValueError, TypeError) as exc:
                 # pandas' own hint names arguments rfm_table does not have
-                parsed = pd.to_datetime(series, format="ISO8601", errors="coerce")
+                try:
+                    parsed = pd.to_datetime(series, format="ISO8601", errors="coerce")
+                except (ValueError, TypeError):  # several UTC offsets in one column
+                    raise ValueError(
+                        f"date column {name!r} cannot be read as one datetime column "
+                        f"({exc}); convert it to one time zone (or to naive "
+                        "timestamps) first."
+                    ) from exc
                 bad = series[parsed.isna() & series.notna()]
                 example = bad.iloc[0] if len(bad) else series.dropna().iloc[0]
                 raise ValueError(

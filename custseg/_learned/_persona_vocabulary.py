@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from custseg._learned._persona_text import key_of, label_of
+from custseg._sklearn_compat import validate_params
 
 __all__ = ["DEFAULT_VOCABULARY", "default_vocabulary", "entry_of", "word_of"]
 
@@ -69,6 +70,7 @@ features without an entry get ``"very low <feature>"``, ``"low"``,
 """
 
 
+@validate_params({}, prefer_skip_nested_validation=True)
 def default_vocabulary() -> dict[str, dict[str, Any]]:
     """The persona words custseg uses for each feature, as a new dict.
 
