@@ -34,6 +34,17 @@ def _gvf(values, labels):
     return 1 - _sse(values, labels) / ((values - values.mean()) ** 2).sum()
 
 
+def _slow_programme(cost, m, k):
+    """Least total ``cost(i, j)`` of k classes over items 0..m-1, O(k m^2)."""
+    best = [cost(0, j) for j in range(m)]
+    for c in range(1, k):
+        best = [
+            min(best[i - 1] + cost(i, j) for i in range(c, j + 1)) if j >= c else 0
+            for j in range(m)
+        ]
+    return best[m - 1]
+
+
 def _slow_optimal_sse(values, k):
     """Textbook O(k m^2) programme over the sorted distinct values, no tricks."""
     uniques, counts = np.unique(np.asarray(values, dtype=float), return_counts=True)
@@ -44,13 +55,7 @@ def _slow_optimal_sse(values, k):
         v = np.repeat(uniques[i : j + 1], counts[i : j + 1])
         return ((v - v.mean()) ** 2).sum()
 
-    best = [cost(0, j) for j in range(m)]
-    for c in range(1, k):
-        best = [
-            min(best[i - 1] + cost(i, j) for i in range(c, j + 1)) if j >= c else 0
-            for j in range(m)
-        ]
-    return best[m - 1]
+    return _slow_programme(cost, m, k)
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -176,13 +181,7 @@ def _slow_run_boundary_sse(values, k, edges):
         v = values[(values >= lo) & (values <= hi)]
         return ((v - v.mean()) ** 2).sum()
 
-    best = [cost(0, j) for j in range(m)]
-    for c in range(1, k):
-        best = [
-            min(best[i - 1] + cost(i, j) for i in range(c, j + 1)) if j >= c else 0
-            for j in range(m)
-        ]
-    return best[m - 1]
+    return _slow_programme(cost, m, k)
 
 
 @pytest.mark.parametrize("seed", range(3))
