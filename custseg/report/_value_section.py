@@ -26,6 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from custseg._aggregation import rfm_table
 from custseg._base import segment_profiles
+from custseg._tables import as_pandas_table
 from custseg._value import BetaGeoModel, GammaGammaModel
 
 __all__ = [
@@ -84,15 +85,18 @@ def _btyd_table(transactions, settings, reference):
             period="D",
         )
     if not isinstance(table, pd.DataFrame):  # polars, lazy: collect to pandas
-        from custseg._tables import as_pandas_table
-
         table = as_pandas_table(table).set_index(settings["customer_col"])
     return table, caught
 
 
+def _spend_repeaters(table):
+    """Rows the spend model learns from: bought again, with a positive spend."""
+    return table[(table["frequency"] > 0) & (table["monetary_value"] > 0)]
+
+
 def _too_short(table):
     span = float(table["T"].max())
-    repeat = int(((table["frequency"] > 0) & (table["monetary_value"] > 0)).sum())
+    repeat = len(_spend_repeaters(table))
     if span < MIN_SPAN_DAYS or repeat < MIN_REPEAT_CUSTOMERS:
         return (
             f"the log spans {span:.0f} days and {repeat} customers bought again; "
@@ -204,7 +208,7 @@ def value_section(transactions, settings, reference, value):
         with warnings.catch_warnings(record=True) as fit_caught:
             warnings.simplefilter("always")
             model.fit(table)
-        repeat = table[(table["frequency"] > 0) & (table["monetary_value"] > 0)]
+        repeat = _spend_repeaters(table)
         varies = min(repeat["frequency"].nunique(), repeat["monetary_value"].nunique())
         correlation = (
             repeat["frequency"].corr(repeat["monetary_value"], method="spearman")
