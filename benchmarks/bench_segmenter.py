@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from _markdown import markdown
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.mixture import GaussianMixture
@@ -50,19 +51,6 @@ def customer_table(n, seed=0):
         index=pd.RangeIndex(n, name="customer_id"),
     )
     return table, persona
-
-
-def markdown(frame):
-    """A DataFrame as a markdown table (no tabulate dependency)."""
-    cells = [[str(c) for c in frame.columns]]
-    cells += [["" if v is None else str(v) for v in row] for row in frame.to_numpy()]
-    widths = [max(len(row[j]) for row in cells) for j in range(len(cells[0]))]
-    lines = [
-        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
-        for row in cells
-    ]
-    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    return "\n".join(lines)
 
 
 def time_case(name, segmenter, table, truth):
