@@ -31,6 +31,7 @@ from sklearn.base import clone
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 
+from custseg._learned._k_stability import max_jaccard
 from custseg._progress import progress
 from custseg._tables import as_pandas_table, resample_rows
 from custseg._warnings import quiet
@@ -69,41 +70,6 @@ def stability_band(jaccard):
         if jaccard < upper:
             return name
     return "highly stable"
-
-
-def max_jaccard(labels, predicted, n_segments):
-    """For each original segment, the largest Jaccard coefficient with a predicted one.
-
-    Parameters
-    ----------
-    labels : array of int in ``0 .. n_segments - 1``
-        Original segments.
-    predicted : array-like
-        Segments of the same customers under a refitted model (any values).
-    n_segments : int
-
-    Returns
-    -------
-    numpy.ndarray of shape (n_segments,)
-        NaN for a segment with no customer.
-
-    Examples
-    --------
-    >>> max_jaccard(np.array([0, 0, 1, 1]), np.array([5, 5, 5, 7]), 2).tolist()
-    [0.6666666666666666, 0.5]
-    """
-    _, predicted = np.unique(np.asarray(predicted), return_inverse=True)
-    n_pred = int(predicted.max()) + 1 if predicted.size else 0
-    joint = np.bincount(
-        labels * n_pred + predicted, minlength=n_segments * n_pred
-    ).reshape(n_segments, n_pred)
-    size_a = joint.sum(axis=1, keepdims=True)
-    size_b = joint.sum(axis=0, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        jaccard = joint / (size_a + size_b - joint)
-    out = jaccard.max(axis=1) if n_pred else np.zeros(n_segments)
-    out[size_a[:, 0] == 0] = np.nan
-    return out
 
 
 def reference_model(n_customers):

@@ -6,7 +6,10 @@ Every candidate ``k`` is fitted once; then several criteria score it:
   each of ``n_bootstrap`` refits on bootstrap resamples of a sample of
   customers (Jaccard coefficient, as Hennig's 2007 ``clusterboot`` and
   :func:`custseg.validate_segmentation` do); a segment's stability is the
-  mean over the refits, and the k's is that of its least stable segment;
+  mean over the refits, and the k's is that of its least stable segment.
+  Near ``stability_threshold`` more rounds of refits are drawn until the
+  threshold is two standard errors away (``refits`` counts them, see
+  :mod:`custseg._learned._k_stability`);
 - ``stability_ari``: the mean adjusted Rand index (ARI) between the solution
   and the same refits, a global agreement shown beside it;
 - ``smallest_share``: the share of customers in the smallest segment;
@@ -49,12 +52,9 @@ import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.metrics import (
-    adjusted_rand_score,
-    calinski_harabasz_score,
-    davies_bouldin_score,
-)
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score
 
+from custseg._learned._k_stability import MAX_ROUNDS, measure_stability
 from custseg._learned._mixtures import degeneracy
 from custseg._learned._silhouette import silhouette_many
 from custseg._warnings import warn
@@ -66,10 +66,8 @@ __all__ = [
     "knee_index",
     "search_n_segments",
     "within_ss",
-    "segment_jaccard",
     "selection_table",
     "silhouette_many",
-    "stability_score",
 ]
 
 # criterion -> how its preferred k is read off the curve
@@ -185,30 +183,6 @@ def choose_k(table, preferred, selection="vote"):
     return int(min(best)), votes
 
 
-def stability_score(reference_labels, bootstrap_labels):
-    """Mean adjusted Rand index between a solution and its bootstrap refits."""
-    scores = [adjusted_rand_score(reference_labels, b) for b in bootstrap_labels]
-    return float(np.mean(scores)) if scores else np.nan
-
-
-def segment_jaccard(reference, other, k):
-    """For each reference segment, its largest Jaccard coefficient in ``other``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> segment_jaccard(np.array([0, 0, 1, 1]), np.array([5, 5, 5, 7]), 2).tolist()
-    [0.6666666666666666, 0.5]
-    """
-    _, other = np.unique(np.asarray(other), return_inverse=True)
-    m = int(other.max(initial=-1)) + 1
-    joint = np.bincount(reference * m + other, minlength=k * m).reshape(k, m)
-    union = joint.sum(axis=1, keepdims=True) + joint.sum(axis=0, keepdims=True) - joint
-    with np.errstate(divide="ignore", invalid="ignore"):
-        jaccard = np.where(union > 0, joint / union, 0.0)
-    return jaccard.max(axis=1, initial=0.0)
-
-
 def within_ss(Z, labels):
     """Within-segment sum of squares of one labeling (k-means' inertia).
 
@@ -314,11 +288,6 @@ def _fit_k(base, param, k, Z, verbose=False, dense=None):
     return model, labels, {**scores, "inertia": inertia, "bic": bic}
 
 
-def _bootstrap_labels(base, param, k, Z, seed):
-    rows = np.random.RandomState(seed).randint(0, Z.shape[0], Z.shape[0])
-    return clone(base).set_params(**{param: k}).fit(Z[rows]).predict(Z)
-
-
 def search_n_segments(
     base,
     param,
@@ -387,7 +356,7 @@ def search_n_segments(
     # sparse one-hot blocks are for the clusterer; the criteria read arrays
     dense = Zs.toarray() if sp.issparse(Zs) else Zs
     sample = rng.choice(Zs.shape[0], min(sample_size, Zs.shape[0]), replace=False)
-    seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap)
+    seeds = rng.randint(np.iinfo(np.int32).max, size=n_bootstrap * MAX_ROUNDS)
     fits = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(_fit_k)(base, param, k, Zs, verbose, dense) for k in ks
     )
@@ -402,16 +371,16 @@ def search_n_segments(
     table["degenerate"] = [
         degeneracy(f[0], f[1], k, Z.shape[1]) for k, f in zip(ks, fits, strict=True)
     ]
+    refits = {}
 
     def measure(k):
-        if verbose:
-            logger.info("CustomerSegmenter: %d bootstrap refits of k=%d", len(seeds), k)
-        boot = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(_bootstrap_labels)(base, param, k, Zs[sample], s) for s in seeds
-        )
         reference = fits[ks.index(k)][1][sample]
-        jaccard = np.mean([segment_jaccard(reference, b, k) for b in boot], axis=0)
-        return float(jaccard.min()), stability_score(reference, boot)
+        stability, ari, refits[k] = measure_stability(
+            base, param, k, Zs[sample], reference, seeds,
+            n_bootstrap=n_bootstrap, threshold=stability_threshold, n_jobs=n_jobs,
+            verbose=verbose,
+        )  # fmt: skip
+        return stability, ari
 
     by_vote = "vote" if selection == "stability" else selection
     chosen, votes = choose_k(table, preferred, by_vote)
@@ -433,6 +402,7 @@ def search_n_segments(
     model = fits[ks.index(chosen)][0]
     if verbose:
         logger.info("CustomerSegmenter: chose k=%d (%s)", chosen, rule)
+    table["refits"] = pd.Series(refits, index=table.index, dtype="Int64")
     table["votes"] = votes
     table["preferred_by"] = [
         ", ".join(c for c, k in preferred.items() if k == row) for row in ks

@@ -13,9 +13,12 @@ from custseg._sklearn_compat import validate_params
 __all__ = ["DEFAULT_VOCABULARY", "default_vocabulary", "entry_of", "word_of"]
 
 DEFAULT_VOCABULARY = {
+    # relative words, except that a year without an order is lapsed however
+    # many customers have waited longer (a long log of one-off buyers)
     "recency": {
         "levels": ("recent", "fairly recent", "lapsing", "lapsed"),
         "role": "adjective",
+        "at_least": {365: "lapsed"},
     },
     "frequency": {
         "levels": ("infrequent", "occasional", "regular", "frequent"),
@@ -60,8 +63,10 @@ DEFAULT_VOCABULARY = {
 Each entry: ``levels`` (words for equal-width percentile bins, or for the bins
 between ``cuts``), ``role`` (``"adjective"`` goes before the noun, ``"noun"``
 is the head of the name, ``"qualifier"`` goes after "with"), and optional
-``exact`` (a word used when the median equals a value, checked first) or
-``value_cuts`` (bins of the median itself instead of its percentile).  Keys
+``exact`` (a word used when the median equals a value, checked first),
+``at_least`` (a word used when the median is at least a value, checked
+next) or ``value_cuts`` (bins of the median itself instead of its
+percentile).  Keys
 match column names without regard to case, spaces or underscores.  Numeric
 features without an entry get ``"very low <feature>"``, ``"low"``,
 ``"average"`` (median between the 40th and 60th percentile), ``"high"`` and
@@ -80,11 +85,12 @@ def default_vocabulary() -> dict[str, dict[str, Any]]:
     head of the name) or ``"qualifier"`` (after "with"); and optionally
     ``cuts`` (percentiles between the levels; default equal-width bins),
     ``value_cuts`` (values of the median itself between the levels, used
-    instead of percentiles) and ``exact`` (a word used when the median
-    equals a value).  The defaults:
+    instead of percentiles), ``exact`` (a word used when the median
+    equals a value) and ``at_least`` (a word used when the median is at
+    least a value).  The defaults:
 
     - ``recency``: recent, fairly recent, lapsing, lapsed (percentile
-      quarters);
+      quarters), and "lapsed" whenever the median is 365 days or more;
     - ``frequency``: infrequent, occasional, regular, frequent (quarters),
       "one-off" when the median is 1 order;
     - ``monetary`` (the noun): low (bottom quarter), modest, mid-range
@@ -160,12 +166,19 @@ def entry_of(feature, vocabulary):
                 f"increasing values between the {len(levels)} levels, got "
                 f"{value_cuts.tolist()}."
             )
+    for key in ("exact", "at_least"):
+        if not isinstance(raw.get(key, {}), dict):
+            raise TypeError(
+                f"vocabulary[{feature!r}][{key!r}] must be a dict of value -> "
+                f"word, got {type(raw[key]).__name__}."
+            )
     return {
         "levels": levels,
         "role": role,
         "cuts": cuts,
         "value_cuts": value_cuts,
         "exact": raw.get("exact", {}),
+        "at_least": raw.get("at_least", {}),
     }
 
 
@@ -173,6 +186,9 @@ def word_of(entry, median, pct):
     """The word of a segment median at percentile ``pct``."""
     for value, word in entry["exact"].items():
         if np.isclose(median, value):
+            return str(word)
+    for value, word in sorted(entry["at_least"].items(), reverse=True):
+        if median >= value:
             return str(word)
     if entry["value_cuts"] is not None:
         cuts, value = entry["value_cuts"], median

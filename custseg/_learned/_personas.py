@@ -196,7 +196,7 @@ def name_personas(
         Entries overriding the defaults (:func:`custseg.default_vocabulary`, which
         lists them) per feature: a sequence of words (adjectives, lowest
         level first) or a dict with ``levels``, ``role``, ``cuts``,
-        ``value_cuts`` and ``exact``.
+        ``value_cuts``, ``exact`` and ``at_least``.
     labels : array-like of int, optional
         Segment of each row of ``X``; with it, the shares of every level of
         a categorical feature are exact (otherwise only the most common

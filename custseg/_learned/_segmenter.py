@@ -42,11 +42,7 @@ def _k_param(estimator):
     return next((p for p in ("n_clusters", "n_components") if p in params), None)
 
 
-class CustomerSegmenter(
-    SegmenterMixin,
-    MetaEstimatorMixin,
-    BaseEstimator,
-):
+class CustomerSegmenter(SegmenterMixin, MetaEstimatorMixin, BaseEstimator):
     """Learned customer segments with a reported choice of k and readable personas.
 
     The customer table (one row per customer) is preprocessed for skewed money
@@ -109,8 +105,9 @@ class CustomerSegmenter(
         ``None`` searches on all customers.
     n_bootstrap : int, default=10
         Bootstrap refits of a k to measure its stability (on the sample,
-        from the elbow down to the chosen k); 0 skips them, and
-        ``selection="stability"`` then falls back to the vote.
+        from the elbow down to the chosen k), in up to 5 rounds while it is
+        within two standard errors of ``stability_threshold``.  0 skips them,
+        and ``selection="stability"`` then falls back to the vote.
     vocabulary : dict, default=None
         Persona words per feature, overriding
         :func:`custseg.default_vocabulary` (a copy of the defaults).
@@ -145,8 +142,9 @@ class CustomerSegmenter(
     k_selection_ : pandas.DataFrame
         Only when ``n_segments="auto"``: one row per k, one column per
         criterion, ``stability`` (least stable segment's mean bootstrap
-        Jaccard), ``stability_ari``, ``smallest_share``, ``degenerate`` (the
-        reason in words, empty when not), ``votes``, ``preferred_by`` and
+        Jaccard), ``stability_ari``, ``refits`` (bootstrap refits drawn),
+        ``smallest_share``, ``degenerate`` (the reason in words, empty when
+        not), ``votes``, ``preferred_by`` and
         ``chosen``; ``k_selection_.attrs["rule"]`` says which rule chose.
         Deleted by a fit with a fixed ``n_segments``.
     k_preferred_ : dict

@@ -389,19 +389,7 @@ REAL_SPLITS = {
     [
         pytest.param("cdnow", None, id="cdnow-kmeans"),
         pytest.param("cdnow", GaussianMixture(), id="cdnow-gmm"),
-        pytest.param(
-            "online_retail",
-            None,
-            id="online_retail-kmeans",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="k-means' stable k=4 separates holdout spend less "
-                "(epsilon² 0.277) than the PyMC preset with PyMC's own quartile "
-                "scoring (0.296; paired 95% interval of the difference -0.030 "
-                "to -0.002); k=5 (0.314) is not stable (least stable segment "
-                "0.73 < 0.75)",
-            ),
-        ),
+        pytest.param("online_retail", None, id="online_retail-kmeans"),
         pytest.param(
             "online_retail",
             GaussianMixture(),
