@@ -31,7 +31,7 @@ from sklearn.base import clone
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
 
-from custseg._learned._k_stability import max_jaccard
+from custseg._learned import max_jaccard
 from custseg._progress import progress
 from custseg._tables import as_pandas_table, resample_rows
 from custseg._warnings import quiet

@@ -7,6 +7,7 @@ shared top-level modules and ``custseg._rule_based``.
 """
 
 from custseg._learned._k_selection import CRITERIA
+from custseg._learned._k_stability import max_jaccard
 from custseg._learned._personas import default_vocabulary, name_personas
 from custseg._learned._preprocessing import LogRobustScaler, skewness
 from custseg._learned._segmenter import CustomerSegmenter
@@ -16,6 +17,7 @@ __all__ = [
     "CustomerSegmenter",
     "LogRobustScaler",
     "default_vocabulary",
+    "max_jaccard",
     "name_personas",
     "skewness",
 ]

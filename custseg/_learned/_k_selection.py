@@ -341,8 +341,9 @@ def search_n_segments(
     model : fitted estimator for the chosen k
     table : pandas.DataFrame
         One row per k: the criteria, ``stability``, ``stability_ari``,
-        ``smallest_share``,
-        ``degenerate``, ``votes``, ``preferred_by``, ``chosen``; the rule
+        ``refits`` (bootstrap refits drawn, NA where not measured),
+        ``smallest_share``, ``degenerate``, ``votes``, ``preferred_by``,
+        ``chosen``; the rule
         that chose is in ``table.attrs["rule"]``, its bands in
         ``table.attrs["stability_threshold"]`` and ``table.attrs["min_share"]``.
     preferred : dict

@@ -7,11 +7,12 @@ and the k is as stable as its least stable segment.
 
 Ten refits estimate that mean with a Monte Carlo error of a few hundredths,
 the size of the gap between "doubtful" and "stable" on real customer data
-(Online Retail at k=5: 0.73 from one set of ten refits, 0.79 from fifty).
+(Online Retail at k=5: 0.73 from one set of ten refits, 0.79 from forty).
 A choice decided by which refits were drawn is not a property of the data,
 so the refits come in rounds: while the threshold lies within two standard
 errors of the least stable segment's mean, another round is drawn, up to
-``MAX_ROUNDS`` rounds.  A k far from the threshold costs one round.
+``MAX_ROUNDS`` rounds.  A k far from the threshold costs one round (two
+when ``n_bootstrap`` is 1: one refit has no standard error).
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def measure_stability(
     param : str
         ``"n_clusters"`` or ``"n_components"``.
     k : int
+        The candidate number of segments.
     Z : ndarray or sparse matrix
         The customers the refits resample and predict.
     reference : ndarray of int
@@ -99,6 +101,8 @@ def measure_stability(
         The stability band the choice of k compares with.
     n_jobs : int or None
         joblib jobs (threads) over the refits of a round.
+    verbose : bool, default=False
+        Log each round at INFO level on the ``"custseg"`` logger.
 
     Returns
     -------
@@ -125,6 +129,11 @@ def measure_stability(
     (1.0, 1.0, 5)
     """
     seeds = list(seeds)
+    if n_bootstrap < 1 or len(seeds) < n_bootstrap:
+        raise ValueError(
+            f"measure_stability needs n_bootstrap >= 1 and at least n_bootstrap "
+            f"seeds, got n_bootstrap={n_bootstrap} and {len(seeds)} seeds."
+        )
     rounds = min(MAX_ROUNDS, len(seeds) // n_bootstrap)
     jaccard, ari = [], []
     for r in range(rounds):

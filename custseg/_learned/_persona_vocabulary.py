@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -167,10 +168,13 @@ def entry_of(feature, vocabulary):
                 f"{value_cuts.tolist()}."
             )
     for key in ("exact", "at_least"):
-        if not isinstance(raw.get(key, {}), dict):
+        given = raw.get(key, {})
+        if not isinstance(given, dict) or not all(
+            isinstance(v, Real) and not isinstance(v, bool) for v in given
+        ):
             raise TypeError(
-                f"vocabulary[{feature!r}][{key!r}] must be a dict of value -> "
-                f"word, got {type(raw[key]).__name__}."
+                f"vocabulary[{feature!r}][{key!r}] must be a dict of number -> "
+                f"word, got {given!r}."
             )
     return {
         "levels": levels,

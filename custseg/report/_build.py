@@ -90,10 +90,10 @@ def _summary(transactions, table, reference, notes):
     }
 
 
-# refits per k of the segmenter's choice of k: at least 5 (with none it would
-# fall back to the silhouette vote, which picks two segments on real,
+# refits per round of the segmenter's choice of k: at least 5 (with none it
+# would fall back to the silhouette vote, which picks two segments on real,
 # unclustered data), at most the segmenter's default of 10 (the search is
-# the slowest part of the report)
+# the slowest part of the report; a k near the band takes up to 5 rounds)
 SEARCH_BOOTSTRAP = (5, 10)
 
 

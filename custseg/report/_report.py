@@ -241,8 +241,9 @@ def segmentation_report(
         Rules of the RFM segments (see :class:`~custseg.RFMSegmenter`).
     n_bootstrap : int, default=20
         Bootstrap refits for the stability in the validation.  The learned
-        segments' choice of k refits each k as many times, clipped to 5 to
-        10: with none it would not be the stability rule.
+        segments' choice of k refits each k in rounds of as many, clipped to
+        5 to 10 (more rounds only for a k near the stability band): with
+        none it would not be the stability rule.
     holdout : "auto", str, Timestamp or None, default="auto"
         Cutoff of the next-period check (:func:`custseg.calibration_holdout_split`):
         every segmentation is refitted on the log up to the cutoff and judged

@@ -326,7 +326,7 @@ def test_default_vocabulary_is_public_and_a_copy():
 
 def test_a_year_without_an_order_is_lapsed_whatever_the_percentile():
     # a long log of one-off buyers: every customer waited 300-700 days, so
-    # 479 days sits mid-population ("lapsing" by percentile alone)
+    # 479 days is at the 45th percentile ("fairly recent" by percentile alone)
     population = pd.DataFrame(
         {
             "recency": np.linspace(300, 700, 101),
@@ -335,23 +335,33 @@ def test_a_year_without_an_order_is_lapsed_whatever_the_percentile():
         }
     )
     profiles = pd.DataFrame(
-        {"recency": [310.0, 479.0], "frequency": [1.0, 1.0], "monetary": [50.0] * 2}
+        {
+            "recency": [310.0, 479.0, 364.0, 365.0],
+            "frequency": [1.0] * 4,
+            "monetary": [20.0, 40.0, 60.0, 80.0],
+        }
     )
     out = name_personas(profiles, population)
     assert out["recency_percentile"].iloc[1] == pytest.approx(0.45, abs=0.01)
-    assert out["name"].str.split().str[0].tolist() == ["Recent", "Lapsed"]
+    # a year is the boundary: 364 days keeps its percentile word
+    assert out["name"].str.split().str[0].tolist() == [
+        "Recent", "Lapsed", "Recent", "Lapsed"
+    ]  # fmt: skip
     # the floor is a vocabulary entry like the others: removed, the
     # percentile word comes back
     words = {"recency": {"levels": ("recent", "fairly recent", "lapsing", "lapsed")}}
     out = name_personas(profiles, population, vocabulary=words)
-    assert out["name"].str.split().str[0].tolist() == ["Recent", "Fairly"]
+    assert out["name"].str.split().str[0].tolist() == [
+        "Recent", "Fairly", "Recent", "Recent"
+    ]  # fmt: skip
 
 
-def test_at_least_must_map_values_to_words():
-    bad = {"x": {"levels": ("a", "b"), "at_least": [3, "c"]}}
-    with pytest.raises(
-        TypeError, match=r"vocabulary\['x'\]\['at_least'\] must be a dict"
-    ):
-        name_personas(
-            pd.DataFrame({"x": [2.5]}), pd.DataFrame({"x": [1.5, 2.5]}), vocabulary=bad
-        )
+def test_at_least_must_map_numbers_to_words():
+    for given in ([3, "c"], {"3": "c"}):
+        bad = {"x": {"levels": ("a", "b"), "at_least": given}}
+        with pytest.raises(TypeError, match=r"\['at_least'\] must be a dict of number"):
+            name_personas(
+                pd.DataFrame({"x": [2.5]}),
+                pd.DataFrame({"x": [1.5, 2.5]}),
+                vocabulary=bad,
+            )
